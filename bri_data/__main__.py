@@ -1,0 +1,3 @@
+from bri_data.cli import main
+
+main()

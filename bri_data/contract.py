@@ -1,0 +1,449 @@
+"""The data contract, defined once.
+
+Every other artefact derives from the definitions in this module: the JSON Schemas in
+``schemas/``, the Table Schemas inside ``datapackage.json``, the SQLite DDL, the pandas
+dtypes and the data dictionary. Edit here, then run ``bri-data build``; a test fails
+when a generated file drifts from this module.
+
+The module imports nothing heavy on purpose: ``bri-data validate`` loads it on every run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+PACKAGE_NAME = "bri-data"
+# SemVer for data: MAJOR = a column or vocabulary removed/renamed, MINOR = rows or
+# columns added, PATCH = corrections. Must equal pyproject.toml and CITATION.cff.
+VERSION = "0.1.0"
+# Fixed so that `bri-data build` is reproducible; bump together with VERSION.
+CREATED = "2026-11-24T00:00:00Z"
+PACKAGE_ID = "urn:uuid:8f0f3b1e-5a4e-4d3e-9d0a-6f2b1c7e2a10"
+DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+TABLESCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+JSONSCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_BASE_URI = "https://bri-data.invalid/schemas/"
+
+# Longest cell a curator could plausibly need (the longest seed line is ~1,100 code
+# points); anything larger is an accident and is reported, not processed further.
+MAX_CELL = 5000
+
+ColumnType = Literal["string", "integer"]
+# How layer 5 (semantics) and layer 4 (provenance) treat a column beyond its JSON type.
+Check = Literal["edtf", "country", "aliases", "seed_path", "none"]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One value of a closed vocabulary, with the definition curators code against."""
+
+    value: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    description: str
+    required: bool = False  # non-null; every column must be present in the header
+    # Whole-value regex without anchors (Table Schema style); JSON Schema anchors it.
+    pattern: str | None = None
+    vocabulary: tuple[Term, ...] | None = None
+    minimum: int | None = None
+    min_length: int | None = None
+    max_length: int | None = MAX_CELL
+    # Foreign key: a table name, or "*" for "any record in the package" (citations).
+    references: str | None = None
+    check: Check = "none"
+
+    @property
+    def enum(self) -> list[str] | None:
+        return None if self.vocabulary is None else [t.value for t in self.vocabulary]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    prefix: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+    # Records of this table must be supported by at least one citation (DESIGN §3).
+    must_be_cited: bool = True
+    date_order: tuple[str, str] | None = None  # (start column, end column)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def foreign_keys(self) -> list[Column]:
+        return [c for c in self.columns if c.references is not None]
+
+    @property
+    def path(self) -> str:
+        return f"data/{self.name}.csv"
+
+
+def _id(prefix: str, what: str) -> Column:
+    return Column(
+        "id",
+        "string",
+        f"Stable identifier of the {what}: `{prefix}-` followed by a lowercase slug. "
+        "Never reused; unique across the whole package.",
+        required=True,
+        pattern=f"{prefix}-[a-z0-9]+(-[a-z0-9]+)*",
+        max_length=80,
+    )
+
+
+def _fk(name: str, table: str, description: str, required: bool = False) -> Column:
+    prefix = PREFIXES[table]
+    return Column(
+        name,
+        "string",
+        description,
+        required=required,
+        pattern=f"{prefix}-[a-z0-9]+(-[a-z0-9]+)*",
+        max_length=80,
+        references=table,
+    )
+
+
+def _edtf(name: str, description: str, required: bool = False) -> Column:
+    return Column(
+        name,
+        "string",
+        description + " An EDTF (levels 0-1) string with exactly the precision the text gives.",
+        required=required,
+        max_length=64,
+        check="edtf",
+    )
+
+
+def _text(name: str, description: str, required: bool = False) -> Column:
+    return Column(name, "string", description, required=required, min_length=1)
+
+
+PREFIXES = {
+    "sources": "src",
+    "actors": "act",
+    "events": "evt",
+    "statements": "stm",
+    "memberships": "mem",
+    "citations": "cit",
+}
+
+# --- vocabularies -------------------------------------------------------------------
+
+SOURCE_KINDS = (
+    Term("article", "A signed analytical article with a title, byline and dateline."),
+    Term("report", "An unsigned analytical news report without title, byline or date."),
+)
+
+ACTOR_KINDS = (
+    Term("person", "A named or unnamed individual, including office-holders named only by office."),
+    Term("state", "A sovereign state, also when the text names it by its capital (metonymy)."),
+    Term("organization", "An international organization, bloc, alliance, government body or think tank."),
+    Term("media_outlet", "A broadcaster, newspaper or news agency."),
+    Term("group", "A collective actor the text treats as one (e.g. 'the collective West', 'Belarusian officials')."),
+)
+
+EVENT_TYPES = (
+    Term("summit", "A meeting of heads of state or government of an organization."),
+    Term("attendance", "An actor takes part in a summit or meeting."),
+    Term("application", "A formal application to join an organization."),
+    Term("declaration", "An official declaration of an intention, goal or position."),
+    Term("notification", "Formally informing other parties of a decision or goal."),
+    Term("status_grant", "An organization grants or creates a status (e.g. partner country)."),
+    Term("admission", "An actor is admitted to an organization as a member."),
+    Term("decision", "A decision by a government or organization (e.g. not to expand, not to apply)."),
+    Term("interview", "Interviews given to media outlets."),
+    Term("address", "A speech or address delivered at a meeting."),
+    Term("statement", "A public statement, e.g. by a spokesperson."),
+    Term("endorsement", "Public backing of another actor's initiative, proposal or document."),
+    Term("initiative", "A proposal or plan put forward, e.g. a peace initiative."),
+    Term("sanction", "Imposition of sanctions or restrictions."),
+    Term("blockade", "Closure or restriction of borders or logistics."),
+    Term("pressure", "Threats or pressure applied to other actors, or a campaign against them."),
+    Term("exchange", "An exchange of prisoners or bodies between parties."),
+    Term("amnesty", "An amnesty or pardon of prisoners."),
+    Term("election", "An election."),
+    Term("talks", "Talks or negotiations, public or confidential."),
+    Term("intervention", "Entry of foreign troops or intervention in a conflict."),
+    Term("uprising", "Mass protest or an (alleged) attempt at a 'color revolution'."),
+    Term("hostilities", "Armed conflict, battlefield developments or its escalation."),
+)
+
+PLOVER_TYPES = tuple(
+    Term(v, d)
+    for v, d in (
+        ("AGREE", "Agree to, accept or sign an agreement or proposal."),
+        ("CONSULT", "Meet, visit, negotiate, hold talks or discuss."),
+        ("SUPPORT", "Express support for, praise or endorse another actor or its position."),
+        ("CONCEDE", "Make a concession, ease restrictions, release or pardon people."),
+        ("COOPERATE", "Cooperate in practice: join, coordinate, share, collaborate."),
+        ("AID", "Provide aid or assistance (economic, humanitarian, military)."),
+        ("RETREAT", "Withdraw, pull back or abstain from a course of action."),
+        ("REQUEST", "Ask for, appeal for or apply for something."),
+        ("ACCUSE", "Accuse, blame, criticize or allege wrongdoing."),
+        ("REJECT", "Reject, refuse or oppose a proposal or position."),
+        ("THREATEN", "Threaten, warn of negative consequences."),
+        ("PROTEST", "Demonstrate, rally or protest."),
+        ("SANCTION", "Impose sanctions, embargoes or restrictions; break off relations."),
+        ("MOBILIZE", "Mobilize or deploy forces, raise alert."),
+        ("COERCE", "Use non-lethal force: seize, arrest, blockade, expel."),
+        ("ASSAULT", "Use lethal force: fight, attack, kill."),
+    )
+)
+
+STANCES = (
+    Term("fact", "The author reports it as fact, in their own voice."),
+    Term("claimed", "Presented as said or claimed by a named actor ('he said', 'according to')."),
+    Term("alleged", "The text marks it as alleged ('allegedly')."),
+    Term("planned", "Announced or intended for the future; not yet happened when reported."),
+    Term("hypothetical", "A possibility the text discusses (a risk, a warning), neither announced nor happened."),
+    Term("analysis", "The author's own assessment, inference or interpretation."),
+)
+
+DATE_BASES = (
+    Term("stated", "The text gives the date (at the precision recorded)."),
+    Term("inferred_publication", "Part of the date is taken from the source's publication date (e.g. the year)."),
+    Term("inferred_context", "The date is inferred from context, e.g. the summit during which it happened."),
+)
+
+CHANNELS = (
+    Term("interview", "Said in an interview to a media outlet."),
+    Term("address", "Said in a speech or address at a meeting."),
+    Term("press_statement", "A public statement by an official or spokesperson."),
+    Term("official_declaration", "A formal declaration of a state or organization."),
+    Term("article", "Written by the author of the source text (the author's own analysis)."),
+    Term("unspecified", "The text does not say how it was said."),
+)
+
+MODES = (
+    Term("direct", "The text quotes the speaker's words in quotation marks."),
+    Term("indirect", "The text paraphrases or reports the speaker's words."),
+)
+
+TOPICS = (
+    Term("brics_membership", "Joining BRICS: interest, application, partner status, accession process."),
+    Term("brics_role", "What BRICS is and does: its role in world affairs and the world order."),
+    Term("multipolarity", "Multipolar versus unipolar world order."),
+    Term("west_relations", "Relations with the West, the United States, the European Union; normalization."),
+    Term("sanctions", "Sanctions, threats of sanctions and economic pressure."),
+    Term("ukraine_conflict", "The Russia-Ukraine war and how it could end; peace initiatives."),
+    Term("humanitarian", "Humanitarian missions, exchanges of prisoners and bodies, mediation."),
+    Term("nato", "NATO, foreign troops and the risk of escalation."),
+    Term("middle_east", "The Middle East conflict."),
+    Term("economy", "Payments, trade in national currencies and economic cooperation."),
+    Term("elections", "Elections, 'color revolution' and foreign interference."),
+    Term("political_prisoners", "Amnesties, pardons and political prisoners."),
+    Term("foreign_policy", "Foreign policy strategy: hedging, diversification, room for manoeuvre."),
+)
+
+MEMBERSHIP_STATUSES = (
+    Term("interested", "Signals interest in close partnership or in joining, without a formal step."),
+    Term("aspirant", "Has officially declared the ambition to become a member, without applying."),
+    Term("applicant", "Has applied for (full) membership."),
+    Term("partner", "Holds partner-country status."),
+    Term("member", "Is a (full) member."),
+    Term("abstaining", "Has declared it will not apply for membership."),
+)
+
+CITATION_ROLES = (
+    Term("evidence", "The span supports the record's substance."),
+    Term("quote", "The span is a statement's verbatim text."),
+    Term("alias", "The span is a surface form of an actor's name."),
+    Term("date", "The span gives the record's date."),
+    Term("metadata", "Title, byline, dateline, publisher or author line of a source."),
+)
+
+# --- tables -------------------------------------------------------------------------
+
+SOURCES = Table(
+    "sources",
+    "src",
+    "Sources",
+    "One row per seed text. Title, author, publisher and date only where the text shows them.",
+    (
+        _id("src", "source"),
+        Column(
+            "path",
+            "string",
+            "Path of the seed text inside the package, e.g. `seeds/000_dece6ae29ab50339.txt`.",
+            required=True,
+            pattern=r"seeds/[A-Za-z0-9_.\-]+\.txt",
+            max_length=200,
+            check="seed_path",
+        ),
+        Column(
+            "sha256",
+            "string",
+            "SHA-256 of the seed's bytes (lowercase hex); pins the text the citations point into.",
+            required=True,
+            pattern="[0-9a-f]{64}",
+        ),
+        _text("title", "Title as printed in the seed; empty when the seed has none."),
+        _text("author", "Author as printed in the byline; empty when the seed has none."),
+        _text("publisher", "Publisher or outlet as the seed names it; empty when it does not."),
+        _edtf("published", "Publication date as printed in the seed; empty when it has none."),
+        Column(
+            "language",
+            "string",
+            "Language of the seed text (BCP 47 tag).",
+            required=True,
+            pattern="[a-z]{2,3}(-[A-Za-z0-9]{2,8})*",
+            max_length=35,
+        ),
+        Column("kind", "string", "Kind of text.", required=True, vocabulary=SOURCE_KINDS),
+        _text("notes", "Curator's notes on the source."),
+    ),
+    must_be_cited=False,
+)
+
+ACTORS = Table(
+    "actors",
+    "act",
+    "Actors",
+    "Persons, states, organizations, media outlets and groups that the seeds name or refer to.",
+    (
+        _id("act", "actor"),
+        _text("name", "Name as the seeds give it (the fullest form they use).", required=True),
+        Column("kind", "string", "Kind of actor.", required=True, vocabulary=ACTOR_KINDS),
+        Column(
+            "country",
+            "string",
+            "ISO 3166-1 alpha-3 code of the state the actor is, or belongs to, as the seeds say.",
+            pattern="[A-Z]{3}",
+            max_length=3,
+            check="country",
+        ),
+        _text("role", "Role or office as the seeds describe it."),
+        Column(
+            "aliases",
+            "string",
+            "`;`-separated surface forms exactly as they occur in the seeds (spelling variants included).",
+            min_length=1,
+            check="aliases",
+        ),
+    ),
+)
+
+EVENTS = Table(
+    "events",
+    "evt",
+    "Events",
+    "Things that happened, or are reported, alleged, planned or feared to happen.",
+    (
+        _id("evt", "event"),
+        _edtf("date", "When it happened; empty when the seeds give no date."),
+        Column("date_basis", "string", "How the date was obtained; empty when date is empty.", vocabulary=DATE_BASES),
+        Column("type", "string", "Project event type.", required=True, vocabulary=EVENT_TYPES),
+        Column("plover_type", "string", "PLOVER root category, or empty.", vocabulary=PLOVER_TYPES),
+        _fk("actor_id", "actors", "Who acts."),
+        _fk("target_id", "actors", "Who or what is acted upon or addressed, if anyone."),
+        _text("location", "Place as the seeds give it (no place the text does not name)."),
+        _fk("parent_event_id", "events", "A larger event this one is part of (e.g. the summit)."),
+        _text("summary", "One-sentence summary in the curator's words, grounded in the cited spans.", required=True),
+        Column("status", "string", "How the seed presents the event.", required=True, vocabulary=STANCES),
+    ),
+)
+
+STATEMENTS = Table(
+    "statements",
+    "stm",
+    "Statements",
+    "Who said what, when and where; the text is a verbatim span of a seed.",
+    (
+        _id("stm", "statement"),
+        _fk("speaker_id", "actors", "Who said it.", required=True),
+        _edtf("date", "When it was said; empty when the seeds give no date."),
+        Column("date_basis", "string", "How the date was obtained; empty when date is empty.", vocabulary=DATE_BASES),
+        _fk("event_id", "events", "The event in which it was said (summit, interview, address), if known."),
+        Column("channel", "string", "How it was said.", required=True, vocabulary=CHANNELS),
+        Column("mode", "string", "Direct quotation or indirect report.", required=True, vocabulary=MODES),
+        _text("text", "Verbatim text: equals the quote of one of the statement's citations.", required=True),
+        Column("topic", "string", "Main topic.", required=True, vocabulary=TOPICS),
+        Column("attribution", "string", "How the seed presents what was said.", required=True, vocabulary=STANCES),
+    ),
+)
+
+MEMBERSHIPS = Table(
+    "memberships",
+    "mem",
+    "Memberships",
+    "A spell of an actor's status towards an organization, as the seeds support it.",
+    (
+        _id("mem", "membership spell"),
+        _fk("member_id", "actors", "The state (or group) whose status this is.", required=True),
+        _fk("organization_id", "actors", "The organization.", required=True),
+        Column("status", "string", "Status during the spell.", required=True, vocabulary=MEMBERSHIP_STATUSES),
+        _edtf("start", "When the spell began; empty when the seeds do not say."),
+        _edtf("end", "When the spell ended; empty when it is open or the seeds do not say."),
+        _fk("start_event_id", "events", "The event that opened the spell, when the seeds give one."),
+        _fk("end_event_id", "events", "The event that closed the spell, when the seeds give one."),
+        Column("basis", "string", "How the seed presents the spell.", required=True, vocabulary=STANCES),
+    ),
+    date_order=("start", "end"),
+)
+
+CITATIONS = Table(
+    "citations",
+    "cit",
+    "Citations",
+    "One exact span of a seed supporting one record: `quote == line_text[char_start:char_end]`, "
+    "lines 1-based split on LF only, offsets 0-based Unicode code points, half-open.",
+    (
+        _id("cit", "citation"),
+        Column(
+            "record_id",
+            "string",
+            "The record this span supports: an id from any other table.",
+            required=True,
+            pattern="(src|act|evt|stm|mem)-[a-z0-9]+(-[a-z0-9]+)*",
+            max_length=80,
+            references="*",
+        ),
+        _fk("source_id", "sources", "The seed the span is in.", required=True),
+        Column("line", "integer", "1-based line number in the seed (split on LF).", required=True, minimum=1),
+        Column("char_start", "integer", "0-based code-point offset where the span starts.", required=True, minimum=0),
+        Column("char_end", "integer", "0-based code-point offset where the span ends (exclusive).", required=True, minimum=1),
+        _text("quote", "The span's text, verbatim.", required=True),
+        Column("role", "string", "What the span does for the record.", required=True, vocabulary=CITATION_ROLES),
+    ),
+    must_be_cited=False,
+    date_order=None,
+)
+
+TABLES: tuple[Table, ...] = (SOURCES, ACTORS, EVENTS, STATEMENTS, MEMBERSHIPS, CITATIONS)
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+TABLES_BY_PREFIX: dict[str, Table] = {t.prefix: t for t in TABLES}
+
+LICENSES = (
+    {
+        "name": "CC-BY-4.0",
+        "path": "https://creativecommons.org/licenses/by/4.0/",
+        "title": "Creative Commons Attribution 4.0 (the curated tables)",
+    },
+)
+CONTRIBUTORS = ({"title": "bri-data curators", "roles": ["creator"]},)
+SEED_SOURCES = (
+    {
+        "title": "Belarus Aims to Become a BRICS Member (Yauheni Preiherman, Eurasia Daily Monitor, 31.10.2024)",
+        "path": "seeds/000_dece6ae29ab50339.txt",
+    },
+    {
+        "title": "Untitled report on Lukashenka's interviews at the BRICS+ summit in Kazan",
+        "path": "seeds/003_5f8b42ce40194c35.txt",
+    },
+)
+

@@ -1,0 +1,148 @@
+"""Layer 1: datapackage.json is a Data Package v2 and agrees with the contract.
+
+The structural rules below restate the Data Package v2 profile's requirements that
+matter for a local, tabular package (the official `frictionless validate` runs in CI as
+a second opinion); the contract rules compare each resource with what `bri-data build`
+generates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bri_data import contract as C
+from bri_data.findings import Report
+from bri_data.paths import unsafe_reason
+
+DESCRIPTOR_FILE = "datapackage.json"
+
+_PATH = {"type": "string", "minLength": 1}
+# A restatement of the v2 profile's requirements (Data Package, Data Resource, Table Schema).
+V2_RULES: dict[str, Any] = {
+    "type": "object",
+    "required": ["resources"],
+    "properties": {
+        "$schema": {"type": "string"},
+        "name": {"type": "string"},
+        "id": {"type": "string"},
+        "version": {"type": "string"},
+        "created": {"type": "string", "format": "date-time"},
+        "keywords": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+        "licenses": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "object", "anyOf": [{"required": ["name"]}, {"required": ["path"]}]},
+        },
+        "contributors": {"type": "array", "minItems": 1, "items": {"type": "object", "minProperties": 1}},
+        "sources": {"type": "array", "items": {"type": "object", "minProperties": 1}},
+        "resources": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "oneOf": [{"required": ["name", "path"]}, {"required": ["name", "data"]}],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "path": {"oneOf": [_PATH, {"type": "array", "minItems": 1, "items": _PATH}]},
+                    "type": {"enum": ["table"]},
+                    "bytes": {"type": "integer", "minimum": 0},
+                    "hash": {"type": "string", "pattern": "^([^:]+:[a-fA-F0-9]+|[a-fA-F0-9]{32})$"},
+                    "schema": {
+                        "type": "object",
+                        "required": ["fields"],
+                        "properties": {
+                            "fields": {
+                                "type": "array",
+                                "items": {"type": "object", "required": ["name"]},
+                            }
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+@dataclass(frozen=True)
+class ResourceDecl:
+    name: str
+    path: object  # as written; checked for safety before use
+    bytes: int | None
+    hash: str | None
+
+
+def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
+    """Parse datapackage.json; None (with a finding) when it cannot be used at all."""
+    rel = path.name
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        report.emit("descriptor.not_json", f"{rel} is not valid UTF-8 JSON: {exc}", file=rel, line=line)
+        return None
+    except OSError as exc:
+        report.emit("descriptor.not_json", f"{rel} cannot be read: {exc.strerror or exc}", file=rel)
+        return None
+    if not isinstance(data, dict):
+        report.emit("descriptor.invalid", f"{rel} must be a JSON object, not {type(data).__name__}", file=rel, line=1)
+        return None
+    return data
+
+
+def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, ResourceDecl]:
+    """Report profile and contract problems; return the declared resources by name."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    rel = DESCRIPTOR_FILE
+    for err in Draft202012Validator(V2_RULES, format_checker=FormatChecker()).iter_errors(desc):
+        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
+        report.emit("descriptor.invalid", f"{rel} at {where}: {err.message[:300]}", file=rel, field=where)
+    resources = desc.get("resources") if isinstance(desc.get("resources"), list) else []
+    decls: dict[str, ResourceDecl] = {}
+    for res in resources:
+        if isinstance(res, dict) and isinstance(res.get("name"), str) and res["name"] not in decls:
+            b, h = res.get("bytes"), res.get("hash")
+            decls[res["name"]] = ResourceDecl(
+                res["name"],
+                res.get("path"),
+                b if isinstance(b, int) and not isinstance(b, bool) else None,
+                h if isinstance(h, str) else None,
+            )
+    _check_contract(desc, resources, decls, report)
+    return decls
+
+
+def _check_contract(desc: dict[str, Any], resources: list[Any], decls: dict[str, ResourceDecl], report: Report) -> None:
+    from bri_data.generate import table_schema
+
+    rel = DESCRIPTOR_FILE
+    if desc.get("$schema") != C.DATAPACKAGE_PROFILE:
+        report.emit("descriptor.contract", f"$schema must be {C.DATAPACKAGE_PROFILE} (Data Package v2)", file=rel, field="$schema")
+    for table in C.TABLES:
+        decl = decls.get(table.name)
+        if decl is None:
+            report.emit("resource.missing", f"no resource named {table.name!r} in {rel}", file=rel, field="resources")
+            continue
+        res = next(r for r in resources if isinstance(r, dict) and r.get("name") == table.name)
+        if res.get("schema") != table_schema(table):
+            report.emit(
+                "descriptor.contract",
+                f"the Table Schema of resource {table.name!r} differs from the bri-data contract; "
+                "run `bri-data build` (or fix the contract) so they agree",
+                file=rel,
+                field=f"resources/{table.name}/schema",
+            )
+        if decl.path != table.path and unsafe_reason(decl.path) is None:
+            report.emit(
+                "descriptor.contract",
+                f"resource {table.name!r} has path {decl.path!r}; the contract expects {table.path!r}",
+                file=rel,
+                field=f"resources/{table.name}/path",
+            )
+    extra = [n for n in decls if n not in C.TABLES_BY_NAME]
+    for name in extra:
+        report.emit("descriptor.contract", f"resource {name!r} is not one of the bri-data tables", file=rel, field="resources")

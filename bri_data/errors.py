@@ -1,0 +1,37 @@
+"""Typed exceptions of the library. The CLI maps them to exit codes; nothing here prints."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bri_data.findings import Report
+
+
+class BriDataError(Exception):
+    """Base class of every error bri_data raises on purpose."""
+
+
+class PackageNotFoundError(BriDataError):
+    """No datapackage.json where one was asked for (usage error, exit 2)."""
+
+
+class UnreadableInputError(BriDataError):
+    """Input exists but cannot be read at all (exit 2)."""
+
+
+class InvalidPackageError(BriDataError):
+    """The package does not validate; carries the validator's report."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        counts = ", ".join(f"{code} x{n}" for code, n in sorted(report.counts.items()))
+        super().__init__(f"the package at {report.package} is invalid: {counts}")
+
+
+class OutputExistsError(BriDataError):
+    """An export target exists and --force was not given (exit 2)."""
+
+
+class LookupFailedError(BriDataError):
+    """A text or id was not found, or found more than once (exit 1)."""

@@ -1,0 +1,134 @@
+"""Findings and the report that accumulates them.
+
+Codes are a committed interface: CI jobs and curators grep for them. Add codes, never
+rename them. `CODES` documents each one; a test checks every emitted code is listed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# code -> (layer, what it means). Layers follow DESIGN §4.
+CODES: dict[str, tuple[str, str]] = {
+    # 1. descriptor and files
+    "descriptor.not_found": ("descriptor", "No datapackage.json at the given path."),
+    "descriptor.not_json": ("descriptor", "datapackage.json is not valid JSON (or not UTF-8)."),
+    "descriptor.invalid": ("descriptor", "datapackage.json violates the Data Package v2 profile."),
+    "descriptor.contract": ("descriptor", "datapackage.json disagrees with the bri-data contract (rerun `bri-data build`)."),
+    "resource.missing": ("descriptor", "A table's resource is not declared, or its file does not exist."),
+    "resource.path_unsafe": ("descriptor", "A resource or seed path is absolute, a URL, contains '..' or leaves the package; refused."),
+    "resource.bytes": ("descriptor", "The file's size differs from the resource's `bytes`."),
+    "resource.hash": ("descriptor", "The file's SHA-256 differs from the resource's `hash`."),
+    "file.unreadable": ("rows", "The file cannot be opened or read."),
+    "file.empty": ("rows", "The file has no bytes at all (not even a header)."),
+    "file.encoding": ("rows", "Bytes that are not valid UTF-8."),
+    "file.nul": ("rows", "NUL bytes in the file."),
+    "file.bom": ("rows", "The file starts with a byte-order mark; write UTF-8 without BOM."),
+    "file.line_ending": ("rows", "CR or CRLF line endings; write LF only."),
+    "table.no_rows": ("rows", "The table has a header but no rows; rows are required."),
+    "csv.malformed": ("rows", "The CSV cannot be parsed from here on (e.g. an unterminated quote)."),
+    "csv.blank_row": ("rows", "An empty line inside the table."),
+    "csv.ragged_row": ("rows", "A row with more or fewer cells than the header."),
+    "header.missing_column": ("rows", "A column of the table is absent from the header."),
+    "header.unknown_column": ("rows", "A header column that the table does not define."),
+    "header.duplicate_column": ("rows", "The same column appears twice in the header."),
+    "row.required": ("rows", "A required cell is empty."),
+    "row.type": ("rows", "A cell has the wrong type (e.g. text where an integer belongs)."),
+    "row.pattern": ("rows", "A cell does not match the column's pattern (ids, codes, hashes)."),
+    "row.enum": ("rows", "A value outside the column's closed vocabulary."),
+    "row.minimum": ("rows", "A number below the column's minimum."),
+    "row.min_length": ("rows", "A cell shorter than allowed (e.g. an empty quote)."),
+    "row.max_length": ("rows", "A cell longer than allowed."),
+    "row.schema": ("rows", "Another JSON Schema violation."),
+    # 3. keys
+    "key.duplicate": ("keys", "The same id twice in one table."),
+    "key.duplicate_global": ("keys", "The same id in two tables; ids are unique across the package."),
+    "key.foreign": ("keys", "A reference to an id that does not exist in the referenced table."),
+    # 4. provenance
+    "provenance.seed_missing": ("provenance", "A source's seed file does not exist."),
+    "provenance.seed_hash": ("provenance", "A seed's bytes differ from `sources.sha256` (edited seed)."),
+    "provenance.line_range": ("provenance", "A citation's line is outside the seed."),
+    "provenance.offset_range": ("provenance", "A citation's offsets are outside its line, or end <= start."),
+    "provenance.quote_empty": ("provenance", "A citation's quote is empty."),
+    "provenance.quote_mismatch": ("provenance", "A citation's quote is not the text at its span."),
+    "provenance.uncited": ("provenance", "A record that no citation supports."),
+    "provenance.alias": ("provenance", "An actor alias that occurs in no seed."),
+    "provenance.statement_text": ("provenance", "A statement's text equals none of its citations' quotes."),
+    # 5. semantics
+    "semantic.edtf": ("semantics", "Not a valid EDTF (level 0-1) date."),
+    "semantic.date_basis": ("semantics", "date_basis given without a date, or a date without date_basis."),
+    "semantic.date_order": ("semantics", "An end that lies before its start."),
+    "semantic.country": ("semantics", "Not an ISO 3166-1 alpha-3 country code."),
+    "semantic.self_reference": ("semantics", "A record that references itself."),
+}
+
+# Codes that mean "could not read the input at all": exit 2 instead of 1.
+UNREADABLE = frozenset({"descriptor.not_found", "descriptor.not_json"})
+
+DEFAULT_MAX_PER_CODE = 100
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem, located precisely enough for a curator to fix it."""
+
+    code: str
+    message: str
+    file: str | None = None  # path relative to the package root
+    line: int | None = None  # physical, 1-based line in `file`
+    field: str | None = None
+    record_id: str | None = None
+
+    @property
+    def layer(self) -> str:
+        return CODES[self.code][0]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["layer"] = self.layer
+        return d
+
+
+@dataclass
+class Report:
+    """Accumulates findings; keeps at most `max_per_code` of each code and counts the rest."""
+
+    package: str
+    max_per_code: int = DEFAULT_MAX_PER_CODE
+    findings: list[Finding] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    rows_checked: dict[str, int] = field(default_factory=dict)
+
+    def add(self, finding: Finding) -> None:
+        if finding.code not in CODES:  # a programming error, not a data error
+            raise ValueError(f"unknown finding code {finding.code!r}")
+        self.counts[finding.code] += 1
+        if self.counts[finding.code] <= self.max_per_code:
+            self.findings.append(finding)
+
+    def emit(self, code: str, message: str, **where: Any) -> None:
+        self.add(Finding(code, message, **where))
+
+    @property
+    def valid(self) -> bool:
+        return not self.counts
+
+    @property
+    def omitted(self) -> dict[str, int]:
+        """Per code, how many findings were counted but not kept."""
+        return {c: n - self.max_per_code for c, n in sorted(self.counts.items()) if n > self.max_per_code}
+
+    @property
+    def exit_code(self) -> int:
+        if any(code in UNREADABLE for code in self.counts):
+            return 2
+        return 0 if self.valid else 1
+
+    def sorted_findings(self) -> list[Finding]:
+        order = {name: i for i, name in enumerate(CODES)}
+        return sorted(
+            self.findings,
+            key=lambda f: (f.file or "", f.line or 0, order[f.code], f.field or ""),
+        )

@@ -1,0 +1,172 @@
+"""Generate the JSON Schemas and the Data Package descriptor from `contract`.
+
+`expected_files(root)` returns what every generated file must contain; `build(root)`
+writes them and `drift(root)` lists the ones that differ (a test and CI use it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from bri_data import contract as C
+from bri_data.atomic import write_text
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def json_schema(table: C.Table) -> dict[str, Any]:
+    """Draft 2020-12 schema of one typed row (integers as numbers, empty cells as null)."""
+    props: dict[str, Any] = {}
+    for col in table.columns:
+        p: dict[str, Any] = {"description": col.description}
+        p["type"] = col.type if col.required else [col.type, "null"]
+        if col.pattern:
+            p["pattern"] = f"^(?:{col.pattern})$"
+        if col.vocabulary:
+            p["enum"] = col.enum + ([] if col.required else [None])
+            p["x-enumDescriptions"] = {t.value: t.definition for t in col.vocabulary}
+        if col.minimum is not None:
+            p["minimum"] = col.minimum
+        if col.type == "string" and not col.vocabulary:
+            if col.min_length is not None:
+                p["minLength"] = col.min_length
+            if col.max_length is not None:
+                p["maxLength"] = col.max_length
+        if col.references:
+            target = "any table but citations" if col.references == "*" else col.references
+            p["x-references"] = f"{target}.id"
+        if col.check != "none":
+            p["x-check"] = col.check
+        props[col.name] = p
+    return {
+        "$schema": C.JSONSCHEMA_DIALECT,
+        "$id": f"{C.SCHEMA_BASE_URI}{table.name}.schema.json",
+        "title": f"bri-data {table.name} row",
+        "description": table.description,
+        "type": "object",
+        "properties": props,
+        "required": table.column_names,
+        "additionalProperties": False,
+    }
+
+
+def table_schema(table: C.Table) -> dict[str, Any]:
+    """Frictionless Table Schema (v2) of the CSV file."""
+    fields = []
+    for col in table.columns:
+        cons: dict[str, Any] = {}
+        if col.required:
+            cons["required"] = True
+        if col.name == "id":
+            cons["unique"] = True
+        if col.pattern:
+            cons["pattern"] = col.pattern
+        if col.vocabulary:
+            cons["enum"] = col.enum
+        if col.minimum is not None:
+            cons["minimum"] = col.minimum
+        if col.type == "string" and col.min_length is not None:
+            cons["minLength"] = col.min_length
+        if col.type == "string" and col.max_length is not None and not col.vocabulary:
+            cons["maxLength"] = col.max_length
+        f: dict[str, Any] = {"name": col.name, "type": col.type, "description": col.description}
+        if cons:
+            f["constraints"] = cons
+        fields.append(f)
+    fks = []
+    for col in table.foreign_keys:
+        if col.references == "*":
+            continue  # polymorphic: enforced by `bri-data validate` (keys layer), not expressible here
+        ref: dict[str, Any] = {"fields": ["id"]}
+        if col.references != table.name:
+            ref = {"resource": col.references, "fields": ["id"]}
+        fks.append({"fields": [col.name], "reference": ref})
+    schema: dict[str, Any] = {
+        "$schema": C.TABLESCHEMA_PROFILE,
+        "fields": fields,
+        "missingValues": [""],
+        "primaryKey": ["id"],
+    }
+    if fks:
+        schema["foreignKeys"] = fks
+    return schema
+
+
+def file_facts(path: Path) -> tuple[int, str]:
+    """(bytes, "sha256:<hex>") of a file, read in chunks."""
+    h = hashlib.sha256()
+    n = 0
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+            n += len(chunk)
+    return n, f"sha256:{h.hexdigest()}"
+
+
+def descriptor(root: Path) -> dict[str, Any]:
+    resources = []
+    for table in C.TABLES:
+        res: dict[str, Any] = {
+            "name": table.name,
+            "type": "table",
+            "title": table.title,
+            "description": table.description,
+            "path": table.path,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+        }
+        data = root / table.path
+        if data.is_file():
+            res["bytes"], res["hash"] = file_facts(data)
+        res["schema"] = table_schema(table)
+        resources.append(res)
+    return {
+        "$schema": C.DATAPACKAGE_PROFILE,
+        "name": C.PACKAGE_NAME,
+        "id": C.PACKAGE_ID,
+        "title": "bri-data: Belarus, Kazakhstan and BRICS around the 2024 Kazan summit",
+        "description": (
+            "Hand-curated tables (sources, actors, events, statements, memberships, citations) "
+            "from two source texts, every record tied to the exact span of seed text that "
+            "supports it. Validate with `bri-data validate`."
+        ),
+        "version": C.VERSION,
+        "created": C.CREATED,
+        "keywords": ["Belarus", "BRICS", "Kazakhstan", "provenance", "curated"],
+        "licenses": list(C.LICENSES),
+        "contributors": list(C.CONTRIBUTORS),
+        "sources": list(C.SEED_SOURCES),
+        "resources": resources,
+    }
+
+
+def expected_files(root: Path) -> dict[str, str]:
+    """Relative path -> the exact text each generated file must have."""
+    files = {f"schemas/{t.name}.schema.json": _dump(json_schema(t)) for t in C.TABLES}
+    files["datapackage.json"] = _dump(descriptor(root))
+    return files
+
+
+def drift(root: Path) -> list[str]:
+    """Generated files that are missing or differ from what `build` would write."""
+    out = []
+    for rel, text in expected_files(root).items():
+        p = root / rel
+        if not p.is_file() or p.read_text(encoding="utf-8") != text:
+            out.append(rel)
+    return out
+
+
+def build(root: Path) -> list[str]:
+    """Regenerate schemas and datapackage.json (hashes, bytes); return the files changed."""
+    changed = drift(root)
+    for rel, text in expected_files(root).items():
+        if rel in changed:
+            write_text(root / rel, text)
+    return changed

@@ -1,0 +1,151 @@
+"""Layer 4: every record is anchored in the exact words of a seed.
+
+Seeds are read when their `sources` row is checked (sources come first), so citations,
+aliases and statement texts can be checked as their rows stream past.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bri_data import contract as C
+from bri_data.findings import Report
+from bri_data.keys import KeyIndex
+from bri_data.paths import member
+from bri_data.rowcheck import short
+from bri_data.seeds import Seed, find_spans, read_seed
+
+
+@dataclass
+class Provenance:
+    root: Path
+    report: Report
+    seeds: dict[str, Seed] = field(default_factory=dict)
+    cited: set[str] = field(default_factory=set)
+    statement_text: dict[str, str] = field(default_factory=dict)
+    verbatim: set[str] = field(default_factory=set)  # statements whose text equals a quote
+    _where: dict[str, tuple[str, int]] = field(default_factory=dict)  # statement id -> (file, line)
+
+    def check(self, table: C.Table, rel: str, line: int, rid: str | None, values: dict[str, Any]) -> None:
+        if table is C.SOURCES:
+            self._source(rel, line, rid, values)
+        elif table is C.ACTORS:
+            self._aliases(rel, line, rid, values.get("aliases"))
+        elif table is C.STATEMENTS and rid and isinstance(values.get("text"), str):
+            self.statement_text[rid] = values["text"]
+            self._where[rid] = (rel, line)
+        elif table is C.CITATIONS:
+            self._citation(rel, line, rid, values)
+
+    def _source(self, rel: str, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        path = v.get("path")
+        if not rid or not isinstance(path, str):
+            return
+        where = {"file": rel, "line": line, "field": "path", "record_id": rid}
+        target, reason = member(self.root, path)
+        if target is None:
+            self.report.emit("resource.path_unsafe", f"seed path {path!r} refused: {reason}", **where)
+            return
+        try:
+            seed = read_seed(rid, self.root, path)
+        except FileNotFoundError:
+            self.report.emit("provenance.seed_missing", f"seed file {path} does not exist", **where)
+            return
+        except (OSError, UnicodeDecodeError) as exc:
+            self.report.emit("provenance.seed_missing", f"seed file {path} cannot be read as UTF-8 text: {exc}", **where)
+            return
+        self.seeds[rid] = seed
+        if isinstance(v.get("sha256"), str) and v["sha256"] != seed.sha256:
+            self.report.emit(
+                "provenance.seed_hash",
+                f"seed {path} has sha256 {seed.sha256}, not the recorded {v['sha256']}: seeds are never edited; "
+                "restore the original, or re-anchor every citation before updating sha256",
+                file=rel,
+                line=line,
+                field="sha256",
+                record_id=rid,
+            )
+
+    def _aliases(self, rel: str, line: int, rid: str | None, aliases: object) -> None:
+        if not isinstance(aliases, str) or not self.seeds:
+            return
+        for alias in aliases.split(";"):
+            if not alias or alias != alias.strip():
+                msg = f"alias {alias!r} is empty or has spaces around it; separate aliases with ';' and no spaces"
+            elif not any(alias in s.text for s in self.seeds.values()):
+                msg = f"alias {short(alias)} occurs in no seed; aliases are surface forms exactly as the seeds spell them"
+            else:
+                continue
+            self.report.emit("provenance.alias", msg, file=rel, line=line, field="aliases", record_id=rid)
+
+    def _citation(self, rel: str, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        record, src = v.get("record_id"), v.get("source_id")
+        if isinstance(record, str):
+            self.cited.add(record)
+        seed = self.seeds.get(src) if isinstance(src, str) else None
+        n, start, end, quote = v.get("line"), v.get("char_start"), v.get("char_end"), v.get("quote")
+        if seed is None or not all(isinstance(x, int) for x in (n, start, end)):
+            return  # unknown source or untyped numbers: already reported by keys/rows
+        where = {"file": rel, "line": line, "record_id": rid}
+        text = seed.line(n)
+        if text is None:
+            self.report.emit("provenance.line_range", f"line {n} is outside {seed.path}, which has {len(seed.lines)} lines", field="line", **where)
+            return
+        if not 0 <= start < end <= len(text):
+            self.report.emit(
+                "provenance.offset_range",
+                f"span [{start}:{end}) does not fit line {n} of {seed.path} (0 <= char_start < char_end <= {len(text)})",
+                field="char_end" if end > len(text) else "char_start",
+                **where,
+            )
+            return
+        if not quote:
+            self.report.emit("provenance.quote_empty", "quote is empty; copy the cited span into it", field="quote", **where)
+            return
+        actual = text[start:end]
+        if quote != actual:
+            hint = ""
+            spans = find_spans(quote, [seed])
+            if spans:
+                s = spans[0]
+                hint = f"; the quote occurs at line {s.line} [{s.char_start}:{s.char_end})"
+            self.report.emit(
+                "provenance.quote_mismatch",
+                f"quote {short(quote)} is not the text at line {n} [{start}:{end}) of {seed.path}, which reads {short(actual)}{hint}",
+                field="quote",
+                **where,
+            )
+            return
+        if isinstance(record, str) and self.statement_text.get(record) == quote:
+            self.verbatim.add(record)
+
+    def finish(self, keys: KeyIndex) -> None:
+        if "citations" in keys.partial:
+            return  # citations unreadable: "uncited" would only repeat that
+        for table in C.TABLES:
+            if not table.must_be_cited:
+                continue
+            for rid, line in keys.ids[table.name].items():
+                if rid not in self.cited:
+                    self.report.emit(
+                        "provenance.uncited",
+                        f"{table.name} record {rid!r} has no citation; add a citations row with record_id {rid}",
+                        file=table.path,
+                        line=line,
+                        field="id",
+                        record_id=rid,
+                    )
+        for rid, text in self.statement_text.items():
+            if rid in self.cited and rid not in self.verbatim:
+                rel, line = self._where[rid]
+                self.report.emit(
+                    "provenance.statement_text",
+                    f"text {short(text)} equals none of the statement's citation quotes; the text must be verbatim "
+                    "(cite it with a span whose quote is exactly this text)",
+                    file=rel,
+                    line=line,
+                    field="text",
+                    record_id=rid,
+                )

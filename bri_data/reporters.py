@@ -1,0 +1,100 @@
+"""Render a validation Report as text, JSON or GitHub workflow commands.
+
+A registry keyed by format name, as check-jsonschema does. The JSON shape is a
+committed interface (documented in README "JSON output"); bump `JSON_VERSION` on any
+incompatible change.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from bri_data.findings import CODES, Finding, Report
+
+JSON_VERSION = 1
+
+
+def _where(f: Finding) -> str:
+    loc = f.file or "(package)"
+    if f.line:
+        loc += f":{f.line}"
+    return loc
+
+
+def text(report: Report) -> str:
+    out = []
+    for f in report.sorted_findings():
+        what = " ".join(x for x in (f.field and f"[{f.field}]", f.record_id and f"({f.record_id})") if x)
+        out.append(f"{_where(f)}: {f.code}: {what + ' ' if what else ''}{f.message}")
+    for code, n in report.omitted.items():
+        out.append(f"... and {n} more {code} finding(s) not shown (raise --max-findings to see them)")
+    if report.valid:
+        rows = sum(report.rows_checked.values())
+        out.append(f"valid: {report.package} ({rows} rows in {len(report.rows_checked)} tables, all checks passed)")
+    else:
+        total = sum(report.counts.values())
+        out.append(f"invalid: {report.package}: {total} finding(s) in {len(report.counts)} code(s)")
+    return "\n".join(out) + "\n"
+
+
+def as_json(report: Report) -> str:
+    doc = {
+        "version": JSON_VERSION,
+        "package": report.package,
+        "valid": report.valid,
+        "exit_code": report.exit_code,
+        "counts": dict(sorted(report.counts.items())),
+        "omitted": report.omitted,
+        "rows_checked": report.rows_checked,
+        "findings": [f.to_dict() for f in report.sorted_findings()],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(report: Report) -> str:
+    """`::error file=…,line=…,title=…::message` lines (GitHub Actions workflow commands).
+
+    File paths are made relative to the working directory, as annotations require.
+    """
+    root = Path(report.package).parent
+    out = []
+    for f in report.sorted_findings():
+        props = []
+        if f.file:
+            path = root / f.file
+            try:
+                shown = os.path.relpath(path)
+            except ValueError:  # another drive on Windows
+                shown = str(path)
+            props.append(f"file={_escape_property(shown.replace(os.sep, '/'))}")
+        if f.line:
+            props.append(f"line={f.line}")
+        props.append(f"title={_escape_property(f.code)}")
+        where = " ".join(x for x in (f.field and f"[{f.field}]", f.record_id and f"({f.record_id})") if x)
+        out.append(f"::error {','.join(props)}::{_escape_data((where + ' ' if where else '') + f.message)}")
+    for code, n in report.omitted.items():
+        out.append(f"::warning title={_escape_property(code)}::{n} more {code} finding(s) not shown")
+    summary = "valid" if report.valid else f"invalid: {sum(report.counts.values())} finding(s)"
+    out.append(f"::notice title=bri-data validate::{_escape_data(summary)}")
+    return "\n".join(out) + "\n"
+
+
+REPORTERS: dict[str, Callable[[Report], str]] = {"text": text, "json": as_json, "github": github}
+
+
+def codes_table() -> str:
+    """Markdown table of all finding codes (for the README)."""
+    rows = ["| code | layer | meaning |", "| --- | --- | --- |"]
+    rows += [f"| `{c}` | {layer} | {meaning} |" for c, (layer, meaning) in CODES.items()]
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,102 @@
+"""Layer 2: each row, typed, against its table's JSON Schema (Draft 2020-12).
+
+Cells are typed by the column's declared type first (integers become numbers, empty
+cells null); a cell that cannot be typed stays text so that the schema reports it.
+Messages are written here from the failing keyword, not copied from the engine, so that
+they are stable, short (a 3 MB cell is not echoed back) and say what to do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from functools import cache
+from typing import Any
+
+from bri_data import contract as C
+from bri_data.findings import Report
+from bri_data.tablereader import Row
+
+_INT = re.compile(r"[+-]?\d{1,18}")
+
+
+def short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(value)):,} characters)"
+
+
+@cache
+def schema_for(table: str) -> dict[str, Any]:
+    """The table's JSON Schema as shipped in `schemas/`, or generated if not shipped."""
+    from bri_data.errors import BriDataError
+    from bri_data.generate import json_schema
+    from bri_data.paths import shipped_root
+
+    try:
+        path = shipped_root() / "schemas" / f"{table}.schema.json"
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError, BriDataError):  # not shipped (e.g. a bare checkout): the contract itself
+        return json_schema(C.TABLES_BY_NAME[table])
+
+
+@cache
+def _validator(table: str) -> Any:
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = schema_for(table)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=FormatChecker())
+
+
+def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(values)
+    for col in table.columns:
+        v = out.get(col.name)
+        if col.type == "integer" and isinstance(v, str) and _INT.fullmatch(v.strip()):
+            out[col.name] = int(v)
+    return out
+
+
+def check_row(table: C.Table, row: Row, present: set[str], rel: str, report: Report) -> dict[str, Any]:
+    """Validate ROW; return its typed values. Columns absent from the header are not re-reported."""
+    values = typed(table, row.values)
+    for err in _validator(table.name).iter_errors(values):
+        kw = err.validator
+        if kw == "required":
+            missing = re.findall(r"'([^']+)' is a required property", err.message)
+            if all(m not in present for m in missing):
+                continue  # already reported once as header.missing_column
+        field = str(err.path[0]) if err.path else None
+        code, message = _explain(table, field, kw, err.validator_value, err.instance)
+        report.emit(code, message, file=rel, line=row.line, field=field, record_id=row.record_id)
+    return values
+
+
+def _explain(table: C.Table, field: str | None, kw: str, expected: Any, value: Any) -> tuple[str, str]:
+    col = table.column(field) if field in table.column_names else None
+    what = f"{table.name}.{field}" if field else table.name
+    if kw == "type" and value is None:
+        return "row.required", f"{what} is required but the cell is empty"
+    if kw == "type":
+        want = "a whole number" if "integer" in (expected if isinstance(expected, list) else [expected]) else "text"
+        return "row.type", f"{what} must be {want}, got {short(value)}"
+    if kw == "pattern":
+        hint = ""
+        if col is not None and col.pattern and col.pattern.endswith("-[a-z0-9]+(-[a-z0-9]+)*"):
+            hint = "; ids are a table prefix and a slug of lowercase letters, digits and single hyphens, e.g. act-lukashenka"
+        return "row.pattern", f"{what} {short(value)} does not match {col.pattern if col else expected}{hint}"
+    if kw == "enum":
+        allowed = [v for v in expected if v is not None]
+        near = difflib.get_close_matches(str(value), allowed, n=1)
+        tip = f" Did you mean {near[0]!r}?" if near else ""
+        return "row.enum", f"{what} {short(value)} is not in the vocabulary; use one of: {', '.join(allowed)}.{tip}"
+    if kw == "minimum":
+        return "row.minimum", f"{what} must be at least {expected}, got {short(value)}"
+    if kw == "minLength":
+        return "row.min_length", f"{what} must not be empty (at least {expected} character)"
+    if kw == "maxLength":
+        return "row.max_length", f"{what} is {len(value):,} characters long; at most {expected:,} are allowed"
+    if kw == "additionalProperties":
+        return "row.schema", f"{what} has columns the table does not define"
+    return "row.schema", f"{what}: fails the JSON Schema keyword {kw!r} ({short(value)})"

@@ -1,0 +1,64 @@
+"""Seed texts as citations see them: lines split on LF only, offsets in code points."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bri_data.errors import LookupFailedError
+
+
+@dataclass(frozen=True)
+class Seed:
+    source_id: str
+    path: str  # relative to the package root
+    text: str
+    sha256: str
+    lines: tuple[str, ...]  # text.split("\n"), not splitlines(): DESIGN §3
+
+    def line(self, number: int) -> str | None:
+        return self.lines[number - 1] if 1 <= number <= len(self.lines) else None
+
+
+def read_seed(source_id: str, root: Path, rel: str) -> Seed:
+    """Read a seed's bytes; raises OSError or UnicodeDecodeError for the caller to report."""
+    data = (root / rel).read_bytes()
+    text = data.decode("utf-8")
+    return Seed(source_id, rel, text, hashlib.sha256(data).hexdigest(), tuple(text.split("\n")))
+
+
+@dataclass(frozen=True)
+class Span:
+    source_id: str
+    line: int
+    char_start: int
+    char_end: int
+    quote: str
+
+
+def find_spans(text: str, seeds: list[Seed]) -> list[Span]:
+    """Every place TEXT occurs within a single line of the given seeds."""
+    spans = []
+    for seed in seeds:
+        for number, line in enumerate(seed.lines, start=1):
+            start = line.find(text)
+            while start != -1:
+                spans.append(Span(seed.source_id, number, start, start + len(text), text))
+                start = line.find(text, start + 1)
+    return spans
+
+
+def locate(text: str, seeds: list[Seed]) -> Span:
+    """The one place TEXT occurs; LookupFailedError when it occurs nowhere or more than once."""
+    if not text:
+        raise LookupFailedError("nothing to locate: the text is empty")
+    if "\n" in text:
+        raise LookupFailedError("the text crosses a line break; cite each line's part separately")
+    spans = find_spans(text, seeds)
+    if len(spans) == 1:
+        return spans[0]
+    if not spans:
+        raise LookupFailedError(f"{text!r} occurs in no seed (check quotes, dashes and spacing)")
+    places = "; ".join(f"{s.source_id} line {s.line} [{s.char_start}:{s.char_end})" for s in spans)
+    raise LookupFailedError(f"{text!r} occurs {len(spans)} times: {places}; quote a longer span")

@@ -1,0 +1,77 @@
+"""Layer 5: values mean what they claim: EDTF dates, ISO countries, ordered spans."""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from typing import Any
+
+from bri_data import contract as C
+from bri_data.findings import Report
+from bri_data.rowcheck import short
+
+
+@lru_cache(maxsize=4096)
+def edtf_bounds(value: str) -> tuple[time.struct_time, time.struct_time] | None:
+    """(earliest, latest) calendar dates an EDTF string can mean; None if it is not EDTF."""
+    import edtf
+
+    try:
+        parsed = edtf.parse_edtf(value)
+        return parsed.lower_strict(), parsed.upper_strict()
+    except Exception:  # noqa: BLE001 - the edtf parser raises several unrelated types on bad input
+        return None
+
+
+@lru_cache(maxsize=512)
+def country_exists(code: str) -> bool:
+    import pycountry
+
+    return pycountry.countries.get(alpha_3=code) is not None
+
+
+def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any], report: Report) -> None:
+    where = {"file": rel, "line": line, "record_id": rid}
+    bounds: dict[str, tuple[time.struct_time, time.struct_time]] = {}
+    for col in table.columns:
+        value = v.get(col.name)
+        if not isinstance(value, str):
+            continue
+        if col.check == "edtf":
+            b = edtf_bounds(value)
+            if b is None:
+                report.emit(
+                    "semantic.edtf",
+                    f"{table.name}.{col.name} {short(value)} is not an EDTF date; write e.g. 2024-10-23, 2023-07, 2015, "
+                    "2024-10~ or 2024-10-23/2024-10-24",
+                    field=col.name,
+                    **where,
+                )
+            elif b[1] < b[0]:
+                report.emit("semantic.date_order", f"{table.name}.{col.name} {value!r} ends before it starts", field=col.name, **where)
+            else:
+                bounds[col.name] = b
+        elif col.check == "country" and len(value) == 3 and value.isupper() and not country_exists(value):
+            report.emit(
+                "semantic.country",
+                f"{table.name}.{col.name} {value!r} is not an ISO 3166-1 alpha-3 code (e.g. BLR, RUS, KAZ)",
+                field=col.name,
+                **where,
+            )
+    if "date_basis" in table.column_names and (v.get("date") is None) != (v.get("date_basis") is None):
+        have = "date_basis without a date" if v.get("date") is None else "a date without date_basis"
+        report.emit("semantic.date_basis", f"{table.name} row has {have}; give both or neither", field="date_basis", **where)
+    if table.date_order:
+        a, b = table.date_order
+        if a in bounds and b in bounds and bounds[b][1] < bounds[a][0]:
+            report.emit(
+                "semantic.date_order",
+                f"{table.name}.{b} {v[b]!r} lies before {a} {v[a]!r}",
+                field=b,
+                **where,
+            )
+    for col in table.foreign_keys:
+        if col.references == table.name and rid is not None and v.get(col.name) == rid:
+            report.emit("semantic.self_reference", f"{table.name}.{col.name} points at the record itself", field=col.name, **where)
+    if table is C.MEMBERSHIPS and v.get("member_id") is not None and v.get("member_id") == v.get("organization_id"):
+        report.emit("semantic.self_reference", "member_id and organization_id are the same actor", field="organization_id", **where)

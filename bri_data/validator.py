@@ -1,0 +1,81 @@
+"""`validate()`: run all five layers over a package and return a Report.
+
+Tables stream in contract order (sources first, citations last) so that each row is
+checked once, as it is read, against indexes of what came before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bri_data import contract as C
+from bri_data import semantics
+from bri_data.descriptor import check_descriptor, read_descriptor
+from bri_data.findings import DEFAULT_MAX_PER_CODE, Report
+from bri_data.keys import KeyIndex
+from bri_data.paths import member, resolve_package
+from bri_data.provenance import Provenance
+from bri_data.rowcheck import check_row
+from bri_data.tablereader import FileFacts, read_table
+
+
+def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER_CODE) -> Report:
+    """Validate the package at PATH (see `resolve_package`); raises PackageNotFoundError."""
+    desc_path = resolve_package(path)
+    root = desc_path.parent
+    report = Report(str(desc_path), max_per_code=max_per_code)
+    desc = read_descriptor(desc_path, report)
+    if desc is None:
+        return report
+    decls = check_descriptor(desc, report)
+    keys = KeyIndex(report)
+    prov = Provenance(root, report)
+    for table in C.TABLES:
+        decl = decls.get(table.name)
+        if decl is None:
+            keys.partial.add(table.name)
+            continue
+        target, reason = member(root, decl.path) if isinstance(decl.path, str) else (None, "path must be one string")
+        rel = decl.path if isinstance(decl.path, str) else table.path
+        if target is None:
+            report.emit("resource.path_unsafe", f"resource {table.name!r} path {decl.path!r} refused: {reason}", file="datapackage.json", field=f"resources/{table.name}/path")
+            keys.partial.add(table.name)
+            continue
+        if not target.is_file():
+            report.emit("resource.missing", f"{rel} does not exist (declared by resource {table.name!r})", file=rel)
+            keys.partial.add(table.name)
+            continue
+        facts = FileFacts()
+        present: set[str] | None = None
+        rows = 0
+        for row in read_table(target, rel, table, report, facts):
+            rows += 1
+            keys.add(table.name, rel, row.line, row.record_id)
+            if not row.intact:
+                continue
+            if present is None:
+                present = set(facts.columns)
+            values = check_row(table, row, present, rel, report)
+            for col in table.foreign_keys:
+                keys.ref(table, rel, row.line, row.record_id, col, values.get(col.name))
+            semantics.check(table, rel, row.line, row.record_id, values, report)
+            prov.check(table, rel, row.line, row.record_id, values)
+        report.rows_checked[table.name] = rows
+        if not facts.complete:
+            keys.partial.add(table.name)
+        keys.finish_table()
+        _compare_facts(table, rel, decl.bytes, decl.hash, facts, report)
+    prov.finish(keys)
+    return report
+
+
+def _compare_facts(table: C.Table, rel: str, size: int | None, digest: str | None, facts: FileFacts, report: Report) -> None:
+    hint = "if the edit is intended, run `bri-data build` to refresh datapackage.json"
+    if size is None or digest is None:
+        report.emit("descriptor.contract", f"resource {table.name!r} lacks bytes or hash; {hint}", file="datapackage.json", field=f"resources/{table.name}")
+        return
+    if size != facts.bytes:
+        report.emit("resource.bytes", f"{rel} has {facts.bytes} bytes; datapackage.json says {size}; {hint}", file=rel)
+    algo, _, hexdigest = digest.partition(":")
+    if algo != "sha256" or hexdigest.lower() != facts.sha256:
+        report.emit("resource.hash", f"{rel} has sha256:{facts.sha256}; datapackage.json says {digest}; {hint}", file=rel)
