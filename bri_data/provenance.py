@@ -26,6 +26,8 @@ class Provenance:
     cited: set[str] = field(default_factory=set)
     statement_text: dict[str, str] = field(default_factory=dict)
     verbatim: set[str] = field(default_factory=set)  # statements whose text equals a quote
+    unjudged: set[str] = field(default_factory=set)  # records with a citation that could not be checked
+    seeds_complete: bool = True  # False once a seed could not be read: aliases are not judged
     _where: dict[str, tuple[str, int]] = field(default_factory=dict)  # statement id -> (file, line)
 
     def check(self, table: C.Table, rel: str, line: int, rid: str | None, values: dict[str, Any]) -> None:
@@ -46,14 +48,17 @@ class Provenance:
         where = {"file": rel, "line": line, "field": "path", "record_id": rid}
         target, reason = member(self.root, path)
         if target is None:
+            self.seeds_complete = False
             self.report.emit("resource.path_unsafe", f"seed path {path!r} refused: {reason}", **where)
             return
         try:
             seed = read_seed(rid, self.root, path)
         except FileNotFoundError:
+            self.seeds_complete = False
             self.report.emit("provenance.seed_missing", f"seed file {path} does not exist", **where)
             return
         except (OSError, UnicodeDecodeError) as exc:
+            self.seeds_complete = False
             self.report.emit("provenance.seed_missing", f"seed file {path} cannot be read as UTF-8 text: {exc}", **where)
             return
         self.seeds[rid] = seed
@@ -69,7 +74,7 @@ class Provenance:
             )
 
     def _aliases(self, rel: str, line: int, rid: str | None, aliases: object) -> None:
-        if not isinstance(aliases, str) or not self.seeds:
+        if not isinstance(aliases, str) or not self.seeds or not self.seeds_complete:
             return
         for alias in aliases.split(";"):
             if not alias or alias != alias.strip():
@@ -87,7 +92,11 @@ class Provenance:
         seed = self.seeds.get(src) if isinstance(src, str) else None
         n, start, end, quote = v.get("line"), v.get("char_start"), v.get("char_end"), v.get("quote")
         if seed is None or not all(isinstance(x, int) for x in (n, start, end)):
-            return  # unknown source or untyped numbers: already reported by keys/rows
+            # Unknown source, unreadable seed or untyped numbers: reported elsewhere; the
+            # record's verbatim check cannot be judged from this citation.
+            if isinstance(record, str):
+                self.unjudged.add(record)
+            return
         where = {"file": rel, "line": line, "record_id": rid}
         text = seed.line(n)
         if text is None:
@@ -138,7 +147,7 @@ class Provenance:
                         record_id=rid,
                     )
         for rid, text in self.statement_text.items():
-            if rid in self.cited and rid not in self.verbatim:
+            if rid in self.cited and rid not in self.verbatim and rid not in self.unjudged:
                 rel, line = self._where[rid]
                 self.report.emit(
                     "provenance.statement_text",

@@ -61,7 +61,7 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
             semantics.check(table, rel, row.line, row.record_id, values, report)
             prov.check(table, rel, row.line, row.record_id, values)
         report.rows_checked[table.name] = rows
-        if not facts.complete:
+        if not facts.complete or not facts.columns:
             keys.partial.add(table.name)
         keys.finish_table()
         _compare_facts(table, rel, decl.bytes, decl.hash, facts, report)
