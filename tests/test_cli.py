@@ -1,0 +1,106 @@
+"""The CLI as CI jobs and curators use it: exit codes, formats, usage errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bri_data.cli import app
+from fixturekit import ROOT, copy_package
+
+runner = CliRunner()
+
+
+def test_shipped_package_is_valid_in_every_format() -> None:
+    result = runner.invoke(app, ["validate", str(ROOT)])
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout.startswith("valid: ")
+    doc = json.loads(runner.invoke(app, ["validate", str(ROOT), "-f", "json"]).stdout)
+    assert doc["valid"] is True and doc["findings"] == [] and doc["exit_code"] == 0
+    assert set(doc["rows_checked"]) == {"sources", "actors", "events", "statements", "memberships", "citations"}
+    assert all(n > 0 for n in doc["rows_checked"].values())
+    gh = runner.invoke(app, ["validate", str(ROOT), "-f", "github"])
+    assert gh.exit_code == 0 and gh.stdout == "::notice title=bri-data validate::valid\n"
+
+
+def test_descriptor_file_path_is_accepted(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["validate", str(ROOT / "datapackage.json")]).exit_code == 0
+
+
+def test_missing_path_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["validate", "/nonexistent/package"])
+    assert result.exit_code == 2
+    assert "no datapackage.json at /nonexistent/package" in result.stderr
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    assert runner.invoke(app, ["validate", str(ROOT), "--format", "xml"]).exit_code == 2
+
+
+def test_without_path_uses_current_directory_then_installed(tmp_path: Path, monkeypatch: object) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    (pkg / "data" / "events.csv").write_text("broken\n", encoding="utf-8")
+    monkeypatch.chdir(pkg)  # type: ignore[attr-defined]
+    assert runner.invoke(app, ["validate"]).exit_code == 1  # the local, broken package
+    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    assert runner.invoke(app, ["validate"]).exit_code == 0  # nothing here: the installed one
+
+
+def test_max_findings_caps_each_code_and_counts_the_rest(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "citations.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    line = rows[0].index("line")
+    for row in rows[1:]:
+        row[line] = "9999"  # every citation now points past the end of its seed
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    n = len(rows) - 1
+    doc = json.loads(runner.invoke(app, ["validate", str(pkg), "-f", "json", "--max-findings", "2"]).stdout)
+    assert doc["counts"]["provenance.line_range"] == n > 2
+    assert sum(1 for f in doc["findings"] if f["code"] == "provenance.line_range") == 2
+    assert doc["omitted"]["provenance.line_range"] == n - 2
+    text = runner.invoke(app, ["validate", str(pkg), "--max-findings", "2"]).stdout
+    assert f"... and {n - 2} more provenance.line_range finding(s) not shown" in text
+
+
+def test_github_annotations_escape_and_use_relative_paths(tmp_path: Path, monkeypatch: object) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "events.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cells = lines[1].split(",")
+    cells[3] = "sum%mit"  # type column: '%' must be escaped as %25 in the message
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # type: ignore[attr-defined]
+    out = runner.invoke(app, ["validate", "pkg", "-f", "github"]).stdout
+    line = next(ln for ln in out.splitlines() if "row.enum" in ln)
+    assert line.startswith("::error file=pkg/data/events.csv,line=2,title=row.enum::")
+    assert "sum%25mit" in line and "sum%mit" not in line
+
+
+def test_console_script_runs_as_a_process() -> None:
+    proc = subprocess.run([sys.executable, "-m", "bri_data", "validate", str(ROOT), "-f", "json"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["valid"] is True
+
+
+def test_locate_finds_unique_text_and_refuses_ambiguous_or_missing() -> None:
+    ok = runner.invoke(app, ["locate", "Belarus Aims to Become a BRICS Member", "--package", str(ROOT)])
+    assert ok.exit_code == 0
+    assert "line=9 char_start=0 char_end=37" in ok.stdout
+    assert ok.stdout.splitlines()[1].endswith(",9,0,37,Belarus Aims to Become a BRICS Member,evidence")
+    many = runner.invoke(app, ["locate", "Lukashenka", "--package", str(ROOT)])
+    assert many.exit_code == 1 and "times:" in many.stderr
+    none = runner.invoke(app, ["locate", "Atlantis", "--package", str(ROOT)])
+    assert none.exit_code == 1 and "occurs in no seed" in none.stderr
+    scoped = runner.invoke(app, ["locate", "Kazakhstan", "--source", "src-kazan-interviews-report", "--package", str(ROOT)])
+    assert scoped.exit_code == 1 and "occurs in no seed" in scoped.stderr
+    js = json.loads(runner.invoke(app, ["locate", "31.10.2024", "--package", str(ROOT), "-f", "json", "-r", "src-x"]).stdout)
+    assert (js["line"], js["char_start"], js["char_end"]) == (5, 0, 10)
