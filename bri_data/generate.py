@@ -13,6 +13,7 @@ from typing import Any
 
 from bri_data import contract as C
 from bri_data.atomic import write_text
+from bri_data.docs import tables_markdown
 
 
 def _dump(obj: Any) -> str:
@@ -150,6 +151,7 @@ def expected_files(root: Path) -> dict[str, str]:
     """Relative path -> the exact text each generated file must have."""
     files = {f"schemas/{t.name}.schema.json": _dump(json_schema(t)) for t in C.TABLES}
     files["datapackage.json"] = _dump(descriptor(root))
+    files["docs/tables.md"] = tables_markdown()
     return files
 
 
@@ -164,7 +166,7 @@ def drift(root: Path) -> list[str]:
 
 
 def build(root: Path) -> list[str]:
-    """Regenerate schemas and datapackage.json (hashes, bytes); return the files changed."""
+    """Regenerate schemas, datapackage.json (hashes, bytes) and docs/tables.md; return the files changed."""
     changed = drift(root)
     for rel, text in expected_files(root).items():
         if rel in changed:
