@@ -1,0 +1,82 @@
+"""Curator tools: locate and coverage, on the shipped package and on damaged copies."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bri_data.cli import app
+from bri_data.curation import coverage, locate_in_package, sentences
+from bri_data.errors import LookupFailedError
+from fixturekit import ROOT, copy_package
+
+runner = CliRunner()
+
+
+def test_sentences_split_on_terminal_punctuation_only() -> None:
+    line = "He noted shifts in the U.S. and European positions. “Quote.” Next one? Yes."
+    got = [s.text for s in sentences(3, line)]
+    assert got == ["He noted shifts in the U.S. and European positions.", "“Quote.”", "Next one?", "Yes."]
+    assert all(line[s.char_start : s.char_end] == s.text for s in sentences(3, line))
+
+
+def test_shipped_seeds_are_fully_covered() -> None:
+    result = coverage(ROOT)
+    assert [s.source_id for s in result.seeds] == ["src-preiherman-edm-2024", "src-kazan-interviews-report"]
+    for seed in result.seeds:
+        assert seed.total > 20 and seed.cited == seed.total and seed.uncited == []
+
+
+def _drop_citations_on_line(pkg: Path, source_id: str, line: int) -> int:
+    path = pkg / "data" / "citations.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    keep = [rows[0]] + [r for r in rows[1:] if not (r[2] == source_id and r[3] == str(line))]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(keep)
+    return len(rows) - len(keep)
+
+
+def test_coverage_lists_uncited_sentences_with_line_numbers(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    assert _drop_citations_on_line(pkg, "src-kazan-interviews-report", 3) > 0
+    seed = coverage(pkg).seeds[1]
+    assert seed.total - seed.cited == 3 == len(seed.uncited)
+    assert {s.line for s in seed.uncited} == {3}
+    assert seed.uncited[0].text.startswith("Lukashenka confirmed that Belarus achieved partner status")
+    out = runner.invoke(app, ["coverage", str(pkg)])
+    assert out.exit_code == 0
+    assert f"src-kazan-interviews-report (seeds/003_5f8b42ce40194c35.txt): {seed.cited}/{seed.total}" in out.stdout
+    assert "  line 3 [0:" in out.stdout
+    doc = json.loads(runner.invoke(app, ["coverage", str(pkg), "-f", "json"]).stdout)
+    assert doc["seeds"][1]["cited"] == seed.cited and len(doc["seeds"][1]["uncited"]) == 3
+
+
+def test_coverage_ignores_citations_whose_quote_is_wrong(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "citations.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for r in rows[1:]:
+        if r[2] == "src-kazan-interviews-report" and r[3] == "12":
+            r[6] = r[6] + "!"  # no longer the text at the span
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    assert {s.line for s in coverage(pkg).seeds[1].uncited} == {12}
+
+
+def test_locate_library_reports_every_place_of_ambiguous_text() -> None:
+    with pytest.raises(LookupFailedError, match=r"occurs \d+ times: .*src-preiherman-edm-2024 line 15"):
+        locate_in_package("Kazan summit", path=ROOT)
+    with pytest.raises(LookupFailedError, match="crosses a line break"):
+        locate_in_package("aimed at\n\n“building", path=ROOT)
+    with pytest.raises(LookupFailedError, match="no source with id 'src-nowhere'"):
+        locate_in_package("Belarus", source="src-nowhere", path=ROOT)
+    found = locate_in_package("According to Lukashenko", path=ROOT)
+    assert (found.span.source_id, found.span.line) == ("src-kazan-interviews-report", 5)
+    row = found.citation_row("stm-x", role="evidence", cit_id="cit-new")
+    assert row == f"cit-new,stm-x,src-kazan-interviews-report,5,{found.span.char_start},{found.span.char_end},According to Lukashenko,evidence"
