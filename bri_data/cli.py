@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
 
 import typer
 
-from bri_data.errors import BriDataError, LookupFailedError, PackageNotFoundError
+from bri_data.errors import BriDataError, InvalidPackageError, LookupFailedError, PackageNotFoundError
 
 app = typer.Typer(
     name="bri-data",
@@ -43,9 +44,11 @@ PathArg = Annotated[
 
 
 def _fail(exc: BriDataError) -> NoReturn:
-    code = 1 if isinstance(exc, LookupFailedError) else 2
-    typer.echo(f"bri-data: error: {exc}", err=True)
-    raise typer.Exit(code) from None
+    """Library errors end here: one line on stderr, exit 1 (data) or 2 (usage/unreadable)."""
+    data_problem = isinstance(exc, (LookupFailedError, InvalidPackageError))
+    hint = "; run `bri-data validate` for the findings" if isinstance(exc, InvalidPackageError) else ""
+    typer.echo(f"bri-data: error: {exc}{hint}", err=True)
+    raise typer.Exit(1 if data_problem else 2) from None
 
 
 @app.command()
@@ -128,6 +131,86 @@ def coverage(
         typer.echo(f"{seed.source_id} ({seed.path}): {seed.cited}/{seed.total} body sentences cited ({seed.percent:.1f}%)")
         for sent in seed.uncited:
             typer.echo(f"  line {sent.line} [{sent.char_start}:{sent.char_end}): {sent.text}")
+
+
+class ExportFormat(str, enum.Enum):
+    sqlite = "sqlite"
+    duckdb = "duckdb"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder of one file per table).")],
+    out: Annotated[Path, typer.Argument(help="Output file (or folder for parquet).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    path: Annotated[Optional[Path], typer.Option("--package", help="Package to export (default as for validate).")] = None,
+) -> None:
+    """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
+    from bri_data.export import export as run
+
+    try:
+        result = run(format.value, out, force=force, path=path)
+    except BriDataError as exc:
+        _fail(exc)
+    rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
+    typer.echo(f"wrote {result.out} ({result.format}: {rows})")
+
+
+def _highlight(before: str, quote: str, after: str, color: bool) -> str:
+    mark = ("\x1b[1;4m", "\x1b[0m") if color else ("[[", "]]")
+    return f"{before}{mark[0]}{quote}{mark[1]}{after}"
+
+
+@app.command()
+def show(
+    record_id: Annotated[str, typer.Argument(help="Any record id, e.g. act-lukashenka or stm-...")],
+    path: Annotated[Optional[Path], typer.Option("--package", help="Package to read (default as for validate).")] = None,
+    format: Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")] = PlainFormat.text,
+) -> None:
+    """Show a record, its linked records and each citation in its seed line (span highlighted)."""
+    from bri_data.lookup import show as run
+
+    try:
+        v = run(record_id, path)
+    except BriDataError as exc:
+        _fail(exc)
+    if format is PlainFormat.json:
+        typer.echo(json.dumps(v.to_dict(), ensure_ascii=False, indent=2))
+        return
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    typer.echo(f"{record_id} ({v.table})")
+    for key, value in v.record.items():
+        if value is not None and key != "id":
+            linked = v.links.get(key)
+            typer.echo(f"  {key}: {value}" + (f"  ({linked.get('name') or linked.get('summary')})" if linked else ""))
+    if v.referrers:
+        typer.echo("referred to by:")
+        for r in v.referrers:
+            typer.echo(f"  {r['table']}.{r['column']}: {r['id']}")
+    typer.echo("citations:")
+    for c in v.citations:
+        typer.echo(f"  {c.citation_id} [{c.role}] {c.seed_path}:{c.line} [{c.char_start}:{c.char_end})")
+        typer.echo(f"    {_highlight(c.before, c.quote, c.after, color)}")
+
+
+@app.command()
+def info(path: PathArg = None, format: Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")] = PlainFormat.text) -> None:
+    """Package name, version, tables with row counts, and sources."""
+    from bri_data.lookup import info as run
+
+    try:
+        i = run(path)
+    except BriDataError as exc:
+        _fail(exc)
+    if format is PlainFormat.json:
+        typer.echo(json.dumps(i.to_dict(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{i.name} {i.version} at {i.root}")
+    for table, n in i.tables.items():
+        typer.echo(f"  {table:<12} {n:>5} rows")
+    for s in i.sources:
+        typer.echo(f"  {s['id']}: {s['path']} ({s.get('title') or 'untitled'}; {s.get('author') or 'no byline'}; {s.get('published') or 'undated'})")
 
 
 def main() -> None:  # console-script entry point

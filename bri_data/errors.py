@@ -35,3 +35,21 @@ class OutputExistsError(BriDataError):
 
 class LookupFailedError(BriDataError):
     """A text or id was not found, or found more than once (exit 1)."""
+
+
+class MissingExtraError(BriDataError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    def __init__(self, module: str, extra: str) -> None:
+        super().__init__(f"{module} is not installed; install it with: pip install \"bri-data[{extra}]\"")
+        self.module, self.extra = module, extra
+
+
+def require(module: str, extra: str) -> object:
+    """Import an optional dependency or raise MissingExtraError naming the extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(module, extra) from None

@@ -1,0 +1,147 @@
+"""`load()`: the package as a frozen Dataset of typed records, with links followed by id.
+
+Record classes are pydantic models generated from the contract (one per table, frozen,
+vocabulary columns typed as `Literal`), so they cannot drift from the schemas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, create_model
+
+from bri_data import contract as C
+from bri_data.errors import InvalidPackageError, LookupFailedError
+from bri_data.seeds import Seed
+from bri_data.tables import package_root, read_rows, read_seeds
+
+
+class Record(BaseModel):
+    """Base of every table's record class."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    id: str
+
+
+@cache
+def record_class(table_name: str) -> type[Record]:
+    table = C.TABLES_BY_NAME[table_name]
+    fields: dict[str, Any] = {}
+    for col in table.columns:
+        if col.name == "id":
+            continue
+        base: Any = int if col.type == "integer" else str
+        if col.vocabulary:
+            base = Literal[tuple(col.enum or [])]  # type: ignore[misc]
+        typ = base if col.required else Optional[base]  # noqa: UP007 - runtime construction
+        fields[col.name] = (typ, ... if col.required else None)
+    name = table.title.removesuffix("s") + "Record"  # ActorRecord, EventRecord, ...
+    return create_model(name, __base__=Record, __doc__=table.description, **fields)
+
+
+@dataclass(frozen=True)
+class CitedSpan:
+    citation: Record
+    seed: Seed
+
+    @property
+    def line_text(self) -> str:
+        return self.seed.line(self.citation.line) or ""  # type: ignore[attr-defined]
+
+    @property
+    def before(self) -> str:
+        return self.line_text[: self.citation.char_start]  # type: ignore[attr-defined]
+
+    @property
+    def after(self) -> str:
+        return self.line_text[self.citation.char_end :]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All tables of one package. Immutable: records are frozen, mappings read-only."""
+
+    root: Path
+    tables: Mapping[str, tuple[Record, ...]]
+    seeds: Mapping[str, Seed]
+    _by_id: Mapping[str, Record] = field(repr=False)
+    _citations: Mapping[str, tuple[Record, ...]] = field(repr=False)
+
+    def __getitem__(self, record_id: str) -> Record:
+        try:
+            return self._by_id[record_id]
+        except KeyError:
+            raise LookupFailedError(f"no record with id {record_id!r}") from None
+
+    def __contains__(self, record_id: object) -> bool:
+        return record_id in self._by_id
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def table_of(self, record_id: str) -> str:
+        return C.TABLES_BY_PREFIX[record_id.split("-", 1)[0]].name
+
+    def citations(self, record_id: str) -> tuple[Record, ...]:
+        return self._citations.get(record_id, ())
+
+    def cited_spans(self, record_id: str) -> list[CitedSpan]:
+        """The record's citations, each with its seed so the quote can be shown in context."""
+        return [CitedSpan(c, self.seeds[c.source_id]) for c in self.citations(record_id)]  # type: ignore[attr-defined]
+
+    def links(self, record_id: str) -> dict[str, Record]:
+        """The records this one points at, by column (speaker_id -> the actor, ...)."""
+        rec = self[record_id]
+        table = C.TABLES_BY_NAME[self.table_of(record_id)]
+        out = {}
+        for col in table.foreign_keys:
+            target = getattr(rec, col.name)
+            if target is not None and col.references != "*" and target in self._by_id:
+                out[col.name] = self._by_id[target]
+        return out
+
+    def to_pandas(self, table_name: str) -> Any:
+        """The table as a pandas DataFrame (needs `bri-data[pandas]`); see `bri_data.frames`."""
+        from bri_data.frames import dataframe
+
+        return dataframe(self, table_name)
+
+    def referrers(self, record_id: str) -> list[tuple[str, str, Record]]:
+        """(table, column, record) of every non-citation record that points at this one."""
+        out = []
+        for table in C.TABLES[:-1]:
+            cols = [c for c in table.foreign_keys if c.references != "*"]
+            for rec in self.tables[table.name]:
+                out += [(table.name, c.name, rec) for c in cols if getattr(rec, c.name) == record_id]
+        return out
+
+
+def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
+    """Load the shipped package (or the one at PATH) as a frozen Dataset.
+
+    Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
+    """
+    root = package_root(path)
+    if validate:
+        from bri_data.validator import validate as run
+
+        report = run(root)
+        if not report.valid:
+            raise InvalidPackageError(report)
+    tables = {t.name: tuple(record_class(t.name)(**row) for row in read_rows(root, t)) for t in C.TABLES}
+    by_id = {r.id: r for rows in tables.values() for r in rows}
+    cites: dict[str, list[Record]] = {}
+    for c in tables["citations"]:
+        cites.setdefault(c.record_id, []).append(c)  # type: ignore[attr-defined]
+    return Dataset(
+        root=root,
+        tables=MappingProxyType(tables),
+        seeds=MappingProxyType({s.source_id: s for s in read_seeds(root)}),
+        _by_id=MappingProxyType(by_id),
+        _citations=MappingProxyType({k: tuple(v) for k, v in cites.items()}),
+    )

@@ -1,0 +1,96 @@
+"""`show` and `info`: one record with its links and cited context; the package at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bri_data import contract as C
+from bri_data.dataset import Dataset, load
+
+
+@dataclass(frozen=True)
+class Context:
+    citation_id: str
+    role: str
+    source_id: str
+    seed_path: str
+    line: int
+    char_start: int
+    char_end: int
+    before: str
+    quote: str
+    after: str
+
+
+@dataclass(frozen=True)
+class RecordView:
+    table: str
+    record: dict[str, Any]
+    links: dict[str, dict[str, Any]]  # column -> linked record
+    referrers: list[dict[str, Any]]  # {"table", "column", "id"} of records pointing here
+    citations: list[Context]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "table": self.table,
+            "record": self.record,
+            "links": self.links,
+            "referrers": self.referrers,
+            "citations": [c.__dict__ for c in self.citations],
+        }
+
+
+def view(dataset: Dataset, record_id: str) -> RecordView:
+    rec = dataset[record_id]
+    contexts = [
+        Context(
+            s.citation.id,
+            s.citation.role,  # type: ignore[attr-defined]
+            s.seed.source_id,
+            s.seed.path,
+            s.citation.line,  # type: ignore[attr-defined]
+            s.citation.char_start,  # type: ignore[attr-defined]
+            s.citation.char_end,  # type: ignore[attr-defined]
+            s.before,
+            s.citation.quote,  # type: ignore[attr-defined]
+            s.after,
+        )
+        for s in dataset.cited_spans(record_id)
+    ]
+    return RecordView(
+        dataset.table_of(record_id),
+        rec.model_dump(),
+        {col: r.model_dump() for col, r in dataset.links(record_id).items()},
+        [{"table": t, "column": c, "id": r.id} for t, c, r in dataset.referrers(record_id)],
+        contexts,
+    )
+
+
+def show(record_id: str, path: str | Path | None = None) -> RecordView:
+    """The record, the records it links to and points from, and its citations in context."""
+    return view(load(path), record_id)
+
+
+@dataclass(frozen=True)
+class PackageInfo:
+    name: str
+    version: str
+    root: str
+    tables: dict[str, int]
+    sources: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def info(path: str | Path | None = None) -> PackageInfo:
+    ds = load(path)
+    return PackageInfo(
+        C.PACKAGE_NAME,
+        C.VERSION,
+        str(ds.root),
+        {t.name: len(ds.tables[t.name]) for t in C.TABLES},
+        [s.model_dump() for s in ds.tables["sources"]],
+    )

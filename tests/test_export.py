@@ -1,0 +1,148 @@
+"""Exports against real engines: SQLite, DuckDB, Parquet round-trip the CSV rows exactly."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from bri_data import contract as C
+from bri_data.cli import app
+from bri_data.errors import MissingExtraError, OutputExistsError
+from bri_data.export import export
+from bri_data.tables import read_rows
+from fixturekit import ROOT
+
+runner = CliRunner()
+
+
+def _csv(table: C.Table) -> list[tuple[object, ...]]:
+    return sorted(tuple(r[c] for c in table.column_names) for r in read_rows(ROOT, table))
+
+
+def test_sqlite_round_trip_constraints_views_and_fts(tmp_path: Path) -> None:
+    out = tmp_path / "bri.db"
+    result = export("sqlite", out, path=ROOT)
+    assert result.rows["citations"] == len(read_rows(ROOT, C.CITATIONS))
+    con = sqlite3.connect(out)
+    con.execute("PRAGMA foreign_keys = ON")
+    for table in C.TABLES:
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        assert sorted(con.execute(f"SELECT {cols} FROM {table.name}").fetchall()) == _csv(table)
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with pytest.raises(sqlite3.IntegrityError):  # CHECK on the vocabulary
+        con.execute("INSERT INTO events (id, type, summary, status) VALUES ('evt-x', 'sumit', 's', 'fact')")
+    with pytest.raises(sqlite3.IntegrityError):  # FOREIGN KEY
+        con.execute("INSERT INTO events (id, type, summary, status, actor_id) VALUES ('evt-x', 'summit', 's', 'fact', 'act-nobody')")
+    with pytest.raises(sqlite3.IntegrityError):  # NOT NULL
+        con.execute("INSERT INTO actors (id, name, kind) VALUES ('act-x', NULL, 'person')")
+    idx = {r[1] for r in con.execute("SELECT * FROM sqlite_master WHERE type = 'index'")}
+    assert {"events_actor_id_idx", "statements_speaker_id_idx", "citations_record_id_idx"} <= idx
+    name = con.execute("SELECT speaker_name FROM statements_named WHERE speaker_id = 'act-lukashenka' LIMIT 1").fetchone()
+    assert name == ("Alyaksandr Lukashenka",)
+    tables = dict(con.execute("SELECT record_id, record_table FROM record_citations"))
+    assert tables["act-lukashenka"] == "actors" and tables["src-preiherman-edm-2024"] == "sources"
+    hits = con.execute("SELECT id FROM statements_fts WHERE statements_fts MATCH 'sanctions'").fetchall()
+    assert hits and all(h[0].startswith("stm-") for h in hits)
+    meta = dict(con.execute("SELECT key, value FROM _meta"))
+    assert meta["version"] == C.VERSION and meta["package"] == "bri-data"
+    assert meta["source:src-preiherman-edm-2024:sha256"] == next(r["sha256"] for r in read_rows(ROOT, C.SOURCES) if r["id"] == "src-preiherman-edm-2024")
+
+
+def test_duckdb_round_trip_with_constraints(tmp_path: Path) -> None:
+    out = tmp_path / "bri.duckdb"
+    export("duckdb", out, path=ROOT)
+    con = duckdb.connect(str(out), read_only=True)
+    for table in C.TABLES:
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        assert sorted(con.execute(f"SELECT {cols} FROM {table.name}").fetchall()) == _csv(table)
+    assert con.execute("SELECT count(*) FROM memberships_named").fetchone()[0] == len(read_rows(ROOT, C.MEMBERSHIPS))
+    con.close()
+    rw = duckdb.connect(str(out))
+    with pytest.raises(duckdb.ConstraintException):
+        rw.execute("INSERT INTO actors VALUES ('act-x', 'X', 'wizard', NULL, NULL, NULL)")
+    rw.close()
+
+
+def test_parquet_round_trip_typed_columns(tmp_path: Path) -> None:
+    out = tmp_path / "parquet"
+    export("parquet", out, path=ROOT)
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t.name}.parquet" for t in C.TABLES)
+    for table in C.TABLES:
+        t = pq.read_table(out / f"{table.name}.parquet")
+        assert t.schema.names == table.column_names
+        for col in table.columns:
+            assert str(t.schema.field(col.name).type) == ("int64" if col.type == "integer" else "string")
+        rows = sorted(tuple(r[c] for c in table.column_names) for r in t.to_pylist())
+        assert rows == _csv(table)
+
+
+def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Path) -> None:
+    out = tmp_path / "bri.db"
+    out.write_bytes(b"precious")
+    with pytest.raises(OutputExistsError):
+        export("sqlite", out, path=ROOT)
+    assert out.read_bytes() == b"precious"
+    cli = runner.invoke(app, ["export", "sqlite", str(out), "--package", str(ROOT)])
+    assert cli.exit_code == 2 and "--force" in cli.stderr and out.read_bytes() == b"precious"
+    cli = runner.invoke(app, ["export", "sqlite", str(out), "--force", "--package", str(ROOT)])
+    assert cli.exit_code == 0 and cli.stdout.startswith(f"wrote {out} (sqlite: sources 2,")
+    assert sqlite3.connect(out).execute("SELECT count(*) FROM actors").fetchone()[0] > 0
+    pdir = tmp_path / "pq"
+    pdir.mkdir()
+    (pdir / "keep.txt").write_text("mine")
+    with pytest.raises(OutputExistsError):
+        export("parquet", pdir, path=ROOT)
+    assert (pdir / "keep.txt").read_text() == "mine"
+    export("parquet", pdir, force=True, path=ROOT)
+    assert not (pdir / "keep.txt").exists() and (pdir / "actors.parquet").is_file()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+
+
+def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bri_data.export as ex
+
+    def boom(*_: object) -> None:
+        raise KeyboardInterrupt  # an interrupted export
+
+    monkeypatch.setattr(ex, "write_sqlite", boom)
+    with pytest.raises(KeyboardInterrupt):
+        export("sqlite", tmp_path / "bri.db", path=ROOT)
+    monkeypatch.setattr(ex, "write_parquet", boom)
+    with pytest.raises(KeyboardInterrupt):
+        export("parquet", tmp_path / "pq", path=ROOT)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("fmt", "module", "extra"), [("duckdb", "duckdb", "duckdb"), ("parquet", "pyarrow", "parquet")])
+def test_missing_engine_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, module: str, extra: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(MissingExtraError, match=rf'pip install "bri-data\[{extra}\]"'):
+        export(fmt, tmp_path / "out", path=ROOT)
+    cli = runner.invoke(app, ["export", fmt, str(tmp_path / "out"), "--package", str(ROOT)])
+    assert cli.exit_code == 2 and f"bri-data[{extra}]" in cli.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_show_and_info(tmp_path: Path) -> None:
+    out = runner.invoke(app, ["show", "act-tokayev", "--package", str(ROOT)])
+    assert out.exit_code == 0
+    assert out.stdout.startswith("act-tokayev (actors)\n  name: Kassym-Jomart Tokayev\n")
+    assert "he added that President [[Kassym-Jomart Tokayev]] prefers" in out.stdout
+    js = runner.invoke(app, ["show", "stm-lukashenka-belarus-partner-status-step-to-membership", "--package", str(ROOT), "-f", "json"])
+    import json
+
+    doc = json.loads(js.stdout)
+    assert doc["links"]["speaker_id"]["name"] == "Alyaksandr Lukashenka"
+    assert any(c["quote"] == doc["record"]["text"] for c in doc["citations"])
+    missing = runner.invoke(app, ["show", "act-nobody", "--package", str(ROOT)])
+    assert missing.exit_code == 1 and "no record with id 'act-nobody'" in missing.stderr
+    info = runner.invoke(app, ["info", str(ROOT)])
+    assert info.exit_code == 0 and info.stdout.startswith(f"bri-data {C.VERSION} at ")
+    assert "citations" in info.stdout and "src-kazan-interviews-report" in info.stdout
