@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from bri_data import contract as C
+from bri_data.engines import RowValidator, compile_schema
 from bri_data.findings import Report
 from bri_data.tablereader import Row
 
@@ -41,12 +42,8 @@ def schema_for(table: str) -> dict[str, Any]:
 
 
 @cache
-def _validator(table: str) -> Any:
-    from jsonschema import Draft202012Validator, FormatChecker
-
-    schema = schema_for(table)
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+def _validator(table: str) -> RowValidator:
+    return compile_schema(schema_for(table))
 
 
 def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
@@ -61,14 +58,11 @@ def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
 def check_row(table: C.Table, row: Row, present: set[str], rel: str, report: Report) -> dict[str, Any]:
     """Validate ROW; return its typed values. Columns absent from the header are not re-reported."""
     values = typed(table, row.values)
-    for err in _validator(table.name).iter_errors(values):
-        kw = err.validator
-        if kw == "required":
-            missing = re.findall(r"'([^']+)' is a required property", err.message)
-            if all(m not in present for m in missing):
-                continue  # already reported once as header.missing_column
-        field = str(err.path[0]) if err.path else None
-        code, message = _explain(table, field, kw, err.validator_value, err.instance)
+    for err in _validator(table.name).errors(values):
+        if err.keyword == "required" and err.missing not in present:
+            continue  # already reported once as header.missing_column
+        field = err.field or err.missing
+        code, message = _explain(table, field, err.keyword, err.expected, err.instance)
         report.emit(code, message, file=rel, line=row.line, field=field, record_id=row.record_id)
     return values
 
