@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from bri_data import contract as C
 from bri_data.errors import LookupFailedError, require
-from bri_data.semantics import edtf_bounds
+from bri_data.edtf_dates import bounds
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 
 
 def edtf_range(value: str | None) -> tuple[dt.date | None, dt.date | None]:
-    b = edtf_bounds(value) if value else None
+    """First and last calendar day of an EDTF value; None for open ends and years outside 1-9999."""
+    b = bounds(value) if value else None
     if b is None:
         return None, None
-    lo, hi = b
-    return dt.date(lo.tm_year, lo.tm_mon, lo.tm_mday), dt.date(hi.tm_year, hi.tm_mon, hi.tm_mday)
+    return tuple(dt.date(*d) if d is not None and 1 <= d[0] <= 9999 else None for d in b)  # type: ignore[return-value]
 
 
 def dataframe(dataset: Dataset, table_name: str) -> pd.DataFrame:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from typing import Any
 
 from bri_data import contract as C
+from bri_data.edtf_dates import Day, bounds
 from bri_data.findings import Report
 from bri_data.rowcheck import short
-
-
-@lru_cache(maxsize=4096)
-def edtf_bounds(value: str) -> tuple[time.struct_time, time.struct_time] | None:
-    """(earliest, latest) calendar dates an EDTF string can mean; None if it is not EDTF."""
-    import edtf
-
-    try:
-        parsed = edtf.parse_edtf(value)
-        return parsed.lower_strict(), parsed.upper_strict()
-    except Exception:  # noqa: BLE001 - the edtf parser raises several unrelated types on bad input
-        return None
 
 
 @lru_cache(maxsize=512)
@@ -32,25 +20,25 @@ def country_exists(code: str) -> bool:
 
 def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any], report: Report) -> None:
     where = {"file": rel, "line": line, "record_id": rid}
-    bounds: dict[str, tuple[time.struct_time, time.struct_time]] = {}
+    spans: dict[str, tuple[Day | None, Day | None]] = {}
     for col in table.columns:
         value = v.get(col.name)
         if not isinstance(value, str):
             continue
         if col.check == "edtf":
-            b = edtf_bounds(value)
+            b = bounds(value)
             if b is None:
                 report.emit(
                     "semantic.edtf",
-                    f"{table.name}.{col.name} {short(value)} is not an EDTF date; write e.g. 2024-10-23, 2023-07, 2015, "
+                    f"{table.name}.{col.name} {short(value)} is not an EDTF (level 0-1) date; write e.g. 2024-10-23, 2023-07, 2015, "
                     "2024-10~ or 2024-10-23/2024-10-24",
                     field=col.name,
                     **where,
                 )
-            elif b[1] < b[0]:
+            elif b[0] is not None and b[1] is not None and b[1] < b[0]:
                 report.emit("semantic.date_order", f"{table.name}.{col.name} {value!r} ends before it starts", field=col.name, **where)
             else:
-                bounds[col.name] = b
+                spans[col.name] = b
         elif col.check == "country" and len(value) == 3 and value.isupper() and not country_exists(value):
             report.emit(
                 "semantic.country",
@@ -63,7 +51,8 @@ def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any
         report.emit("semantic.date_basis", f"{table.name} row has {have}; give both or neither", field="date_basis", **where)
     if table.date_order:
         a, b = table.date_order
-        if a in bounds and b in bounds and bounds[b][1] < bounds[a][0]:
+        start, end = spans.get(a, (None, None))[0], spans.get(b, (None, None))[1]
+        if start is not None and end is not None and end < start:
             report.emit(
                 "semantic.date_order",
                 f"{table.name}.{b} {v[b]!r} lies before {a} {v[a]!r}",
