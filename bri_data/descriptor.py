@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bri_data import contract as C
+from bri_data.engines import SchemaError, compile_schema
 from bri_data.findings import Report
 from bri_data.paths import unsafe_reason
 
@@ -95,12 +96,10 @@ def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
 
 def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, ResourceDecl]:
     """Report profile and contract problems; return the declared resources by name."""
-    from jsonschema import Draft202012Validator, FormatChecker
-
     rel = DESCRIPTOR_FILE
-    for err in Draft202012Validator(V2_RULES, format_checker=FormatChecker()).iter_errors(desc):
-        where = "/".join(str(p) for p in err.absolute_path) or "(top level)"
-        report.emit("descriptor.invalid", f"{rel} at {where}: {err.message[:300]}", file=rel, field=where)
+    for err in compile_schema(V2_RULES).errors(desc):
+        where = "/".join(str(p) for p in err.path) or "(top level)"
+        report.emit("descriptor.invalid", f"{rel} at {where}: {_describe(err)}", file=rel, field=where)
     resources = desc.get("resources") if isinstance(desc.get("resources"), list) else []
     decls: dict[str, ResourceDecl] = {}
     for res in resources:
@@ -114,6 +113,25 @@ def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, Resource
             )
     _check_contract(desc, resources, decls, report)
     return decls
+
+
+def _describe(err: SchemaError) -> str:
+    """Engine-independent wording of a profile violation."""
+    kw, exp = err.keyword, err.expected
+    words = {
+        "required": f"property {err.missing!r} is required",
+        "type": f"must be of type {exp}",
+        "minItems": f"must have at least {exp} item(s)",
+        "minLength": "must not be empty",
+        "minProperties": "must not be an empty object",
+        "minimum": f"must be at least {exp}",
+        "enum": f"must be one of {exp}",
+        "pattern": f"does not match {exp}",
+        "format": f"is not a valid {exp}",
+        "anyOf": "matches none of the allowed forms (a license needs a name or a path)",
+        "oneOf": "must match exactly one allowed form (a resource has either a path or inline data)",
+    }
+    return words.get(kw, f"fails the Data Package v2 rule {kw!r}")
 
 
 def _check_contract(desc: dict[str, Any], resources: list[Any], decls: dict[str, ResourceDecl], report: Report) -> None:

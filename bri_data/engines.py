@@ -21,6 +21,8 @@ class SchemaError:
     expected: Any  # the keyword's value in the schema
     instance: Any  # the failing value
     missing: str | None = None  # for `required`: the absent property
+    path: tuple[str | int, ...] = ()  # full instance path (for nested documents)
+    message: str = ""  # the engine's own wording (used for descriptors, not rows)
 
 
 class RowValidator(Protocol):
@@ -51,7 +53,9 @@ class RustValidator:
             keyword = str(path[-1]) if path else "schema"
             field = str(e.instance_path[0]) if len(e.instance_path) else None
             missing = getattr(e.kind, "property", None) if keyword == "required" else None
-            yield SchemaError(keyword, field, _keyword_value(self.schema, path), e.instance, missing)
+            yield SchemaError(
+                keyword, field, _keyword_value(self.schema, path), e.instance, missing, tuple(e.instance_path), e.message
+            )
 
 
 class PythonValidator:
@@ -69,7 +73,9 @@ class PythonValidator:
             missing = None
             if e.validator == "required":
                 missing = e.message.split("'")[1] if e.message.count("'") >= 2 else None
-            yield SchemaError(str(e.validator), field, e.validator_value, e.instance, missing)
+            yield SchemaError(
+                str(e.validator), field, e.validator_value, e.instance, missing, tuple(e.absolute_path), e.message
+            )
 
 
 def compile_schema(schema: dict[str, Any], engine: str | None = None) -> RowValidator:
