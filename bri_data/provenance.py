@@ -15,7 +15,7 @@ from bri_data.findings import Report
 from bri_data.keys import KeyIndex
 from bri_data.paths import member
 from bri_data.rowcheck import short
-from bri_data.seeds import Seed, find_spans, read_seed
+from bri_data.seeds import Seed, SeedIndex, find_spans, read_seed
 
 
 @dataclass
@@ -27,7 +27,8 @@ class Provenance:
     statement_text: dict[str, str] = field(default_factory=dict)
     verbatim: set[str] = field(default_factory=set)  # statements whose text equals a quote
     unjudged: set[str] = field(default_factory=set)  # records with a citation that could not be checked
-    seeds_complete: bool = True  # False once a seed could not be read: aliases are not judged
+    seeds_complete: bool = True
+    _index: SeedIndex | None = field(default=None, repr=False)  # False once a seed could not be read: aliases are not judged
     _where: dict[str, tuple[str, int]] = field(default_factory=dict)  # statement id -> (file, line)
 
     def check(self, table: C.Table, rel: str, line: int, rid: str | None, values: dict[str, Any]) -> None:
@@ -62,6 +63,7 @@ class Provenance:
             self.report.emit("provenance.seed_missing", f"seed file {path} cannot be read as UTF-8 text: {exc}", **where)
             return
         self.seeds[rid] = seed
+        self._index = None
         if isinstance(v.get("sha256"), str) and v["sha256"] != seed.sha256:
             self.report.emit(
                 "provenance.seed_hash",
@@ -73,13 +75,19 @@ class Provenance:
                 record_id=rid,
             )
 
+    @property
+    def index(self) -> SeedIndex:
+        if self._index is None:  # built once, after the sources table added every seed
+            self._index = SeedIndex([s.text for s in self.seeds.values()])
+        return self._index
+
     def _aliases(self, rel: str, line: int, rid: str | None, aliases: object) -> None:
         if not isinstance(aliases, str) or not self.seeds or not self.seeds_complete:
             return
         for alias in aliases.split(";"):
             if not alias or alias != alias.strip():
                 msg = f"alias {alias!r} is empty or has spaces around it; separate aliases with ';' and no spaces"
-            elif not any(alias in s.text for s in self.seeds.values()):
+            elif alias not in self.index:
                 msg = f"alias {short(alias)} occurs in no seed; aliases are surface forms exactly as the seeds spell them"
             else:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +63,31 @@ def locate(text: str, seeds: list[Seed]) -> Span:
         raise LookupFailedError(f"{text!r} occurs in no seed (check quotes, dashes and spacing)")
     places = "; ".join(f"{s.source_id} line {s.line} [{s.char_start}:{s.char_end})" for s in spans)
     raise LookupFailedError(f"{text!r} occurs {len(spans)} times: {places}; quote a longer span")
+
+
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+class SeedIndex:
+    """Answers "does S occur verbatim in any seed?" without scanning every seed per query.
+
+    Start positions are indexed by token; a query is first tried where its first token
+    starts. Only when that finds nothing (an invalid alias, or one that starts inside a
+    longer word) does it scan the texts, so the answer always equals
+    `any(s in text for text in texts)`.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.at: dict[str, list[tuple[int, int]]] = {}
+        for i, text in enumerate(texts):
+            for m in _TOKEN.finditer(text):
+                self.at.setdefault(m.group(), []).append((i, m.start()))
+
+    def __contains__(self, s: object) -> bool:
+        if not isinstance(s, str) or not s:
+            return False
+        m = _TOKEN.match(s)
+        if m is not None and any(self.texts[i].startswith(s, pos) for i, pos in self.at.get(m.group(), ())):
+            return True
+        return any(s in t for t in self.texts)

@@ -45,6 +45,7 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
             report.emit("resource.missing", f"{rel} does not exist (declared by resource {table.name!r})", file=rel)
             keys.partial.add(table.name)
             continue
+        fks = table.foreign_keys
         facts = FileFacts()
         present: set[str] | None = None
         rows = 0
@@ -56,7 +57,7 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
             if present is None:
                 present = set(facts.columns)
             values = check_row(table, row, present, rel, report)
-            for col in table.foreign_keys:
+            for col in fks:
                 keys.ref(table, rel, row.line, row.record_id, col, values.get(col.name))
             semantics.check(table, rel, row.line, row.record_id, values, report)
             prov.check(table, rel, row.line, row.record_id, values)
