@@ -6,6 +6,7 @@ rename them. `CODES` documents each one; a test checks every emitted code is lis
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -91,22 +92,53 @@ class Finding:
         return d
 
 
+_ORDER = {name: i for i, name in enumerate(CODES)}
+
+
+def _sort_key(f: Finding) -> tuple[str, int, int, str, str, str]:
+    return (f.file or "", f.line or 0, _ORDER[f.code], f.field or "", f.record_id or "", f.message)
+
+
+class _Kept:
+    """Heap entry ordered so that the heap's top is the *last* finding in sort order."""
+
+    __slots__ = ("finding", "key")
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding, self.key = finding, _sort_key(finding)
+
+    def __lt__(self, other: _Kept) -> bool:
+        return self.key > other.key
+
+
 @dataclass
 class Report:
-    """Accumulates findings; keeps at most `max_per_code` of each code and counts the rest."""
+    """Accumulates findings; keeps the first `max_per_code` of each code and counts the rest.
+
+    "First" is by position (file, line, ...), not by discovery, so every engine and any
+    order of checking keeps the same findings. Memory is bounded by codes x the cap.
+    """
 
     package: str
     max_per_code: int = DEFAULT_MAX_PER_CODE
-    findings: list[Finding] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     rows_checked: dict[str, int] = field(default_factory=dict)
+    _kept: dict[str, list[_Kept]] = field(default_factory=dict, repr=False)
 
     def add(self, finding: Finding) -> None:
         if finding.code not in CODES:  # a programming error, not a data error
             raise ValueError(f"unknown finding code {finding.code!r}")
         self.counts[finding.code] += 1
-        if self.counts[finding.code] <= self.max_per_code:
-            self.findings.append(finding)
+        heap = self._kept.setdefault(finding.code, [])
+        entry = _Kept(finding)
+        if len(heap) < self.max_per_code:
+            heapq.heappush(heap, entry)
+        elif entry.key < heap[0].key:
+            heapq.heapreplace(heap, entry)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [e.finding for heap in self._kept.values() for e in heap]
 
     def emit(self, code: str, message: str, **where: Any) -> None:
         self.add(Finding(code, message, **where))
@@ -127,8 +159,11 @@ class Report:
         return 0 if self.valid else 1
 
     def sorted_findings(self) -> list[Finding]:
-        order = {name: i for i, name in enumerate(CODES)}
-        return sorted(
-            self.findings,
-            key=lambda f: (f.file or "", f.line or 0, order[f.code], f.field or ""),
-        )
+        return sorted(self.findings, key=_sort_key)
+
+    def merge(self, other: Report) -> None:
+        for f in other.findings:
+            self.add(f)
+        for code, n in other.counts.items():  # findings beyond other's cap still count
+            self.counts[code] += n - len(other._kept.get(code, []))
+        self.rows_checked.update(other.rows_checked)

@@ -37,25 +37,11 @@ class KeyIndex:
             return
         seen = self.ids[table]
         if rid in seen:
-            self.report.emit(
-                "key.duplicate",
-                f"id {rid!r} is already used on line {seen[rid]} of this table; ids are never reused",
-                file=rel,
-                line=line,
-                field="id",
-                record_id=rid,
-            )
+            duplicate(self.report, rel, line, rid, seen[rid])
             return
         other = self.owner.get(rid)
         if other is not None and other != table:
-            self.report.emit(
-                "key.duplicate_global",
-                f"id {rid!r} is already used in the {other} table (line {self.ids[other][rid]}); ids are unique across the package",
-                file=rel,
-                line=line,
-                field="id",
-                record_id=rid,
-            )
+            duplicate_global(self.report, rel, line, rid, other, self.ids[other][rid])
         seen[rid] = line
         self.owner.setdefault(rid, table)
 
@@ -69,23 +55,52 @@ class KeyIndex:
             self._judge(r)
 
     def _judge(self, r: _Ref) -> None:
+        owner = self.owner.get(r.value)
         if r.target == "*":
-            owner = self.owner.get(r.value)
-            if owner is not None and owner != "citations":
+            if (owner is not None and owner != "citations") or self.partial - {"citations"}:
                 return
-            if self.partial - {"citations"}:
-                return
-            msg = f"{r.field} {r.value!r} is not the id of any source, actor, event, statement or membership"
-        else:
-            if r.value in self.ids[r.target] or r.target in self.partial:
-                return
-            msg = f"{r.field} {r.value!r} does not exist in the {r.target} table"
-            owner = self.owner.get(r.value)
-            if owner:
-                msg += f" (it is a {owner} id)"
-        self.report.emit("key.foreign", msg, file=r.rel, line=r.line, field=r.field, record_id=r.record_id)
+        elif r.value in self.ids[r.target] or r.target in self.partial:
+            return
+        dangling(self.report, r.rel, r.line, r.field, r.record_id, r.value, r.target, owner)
 
     def finish_table(self) -> None:
         for r in self._pending:
             self._judge(r)
         self._pending.clear()
+
+
+# Message makers, shared with the columnar engine so both word findings identically.
+
+
+def duplicate(report: Report, rel: str, line: int, rid: str, first_line: int) -> None:
+    report.emit(
+        "key.duplicate",
+        f"id {rid!r} is already used on line {first_line} of this table; ids are never reused",
+        file=rel,
+        line=line,
+        field="id",
+        record_id=rid,
+    )
+
+
+def duplicate_global(report: Report, rel: str, line: int, rid: str, other: str, other_line: int) -> None:
+    report.emit(
+        "key.duplicate_global",
+        f"id {rid!r} is already used in the {other} table (line {other_line}); ids are unique across the package",
+        file=rel,
+        line=line,
+        field="id",
+        record_id=rid,
+    )
+
+
+def dangling(
+    report: Report, rel: str, line: int, field: str, rid: str | None, value: str, target: str, owner: str | None
+) -> None:
+    if target == "*":
+        msg = f"{field} {value!r} is not the id of any source, actor, event, statement or membership"
+    else:
+        msg = f"{field} {value!r} does not exist in the {target} table"
+        if owner:
+            msg += f" (it is a {owner} id)"
+    report.emit("key.foreign", msg, file=rel, line=line, field=field, record_id=rid)

@@ -146,23 +146,34 @@ class Provenance:
                 continue
             for rid, line in keys.ids[table.name].items():
                 if rid not in self.cited:
-                    self.report.emit(
-                        "provenance.uncited",
-                        f"{table.name} record {rid!r} has no citation; add a citations row with record_id {rid}",
-                        file=table.path,
-                        line=line,
-                        field="id",
-                        record_id=rid,
-                    )
+                    uncited(self.report, table, rid, line)
+        self.finish_statements()
+
+    def finish_statements(self) -> None:
         for rid, text in self.statement_text.items():
             if rid in self.cited and rid not in self.verbatim and rid not in self.unjudged:
                 rel, line = self._where[rid]
-                self.report.emit(
-                    "provenance.statement_text",
-                    f"text {short(text)} equals none of the statement's citation quotes; the text must be verbatim "
-                    "(cite it with a span whose quote is exactly this text)",
-                    file=rel,
-                    line=line,
-                    field="text",
-                    record_id=rid,
-                )
+                not_verbatim(self.report, rel, line, rid, text)
+
+
+def uncited(report: Report, table: C.Table, rid: str, line: int) -> None:
+    report.emit(
+        "provenance.uncited",
+        f"{table.name} record {rid!r} has no citation; add a citations row with record_id {rid}",
+        file=table.path,
+        line=line,
+        field="id",
+        record_id=rid,
+    )
+
+
+def not_verbatim(report: Report, rel: str, line: int, rid: str, text: str) -> None:
+    report.emit(
+        "provenance.statement_text",
+        f"text {short(text)} equals none of the statement's citation quotes; the text must be verbatim "
+        "(cite it with a span whose quote is exactly this text)",
+        file=rel,
+        line=line,
+        field="text",
+        record_id=rid,
+    )

@@ -71,10 +71,10 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 class SeedIndex:
     """Answers "does S occur verbatim in any seed?" without scanning every seed per query.
 
-    Start positions are indexed by token; a query is first tried where its first token
-    starts. Only when that finds nothing (an invalid alias, or one that starts inside a
-    longer word) does it scan the texts, so the answer always equals
-    `any(s in text for text in texts)`.
+    Start positions are indexed by token; a query whose first token is rare is tried only
+    where that token starts. Otherwise, or when that finds nothing (an invalid alias, or
+    one that starts inside a longer word), it scans the texts, so the answer always
+    equals `any(s in text for text in texts)`.
     """
 
     def __init__(self, texts: list[str]) -> None:
@@ -88,6 +88,9 @@ class SeedIndex:
         if not isinstance(s, str) or not s:
             return False
         m = _TOKEN.match(s)
-        if m is not None and any(self.texts[i].startswith(s, pos) for i, pos in self.at.get(m.group(), ())):
+        hits = self.at.get(m.group(), ()) if m is not None else ()
+        # A rare first token (a name) has few places to try; a common one ("the") is
+        # cheaper to find with one C-level scan per seed.
+        if 0 < len(hits) <= 32 and any(self.texts[i].startswith(s, pos) for i, pos in hits):
             return True
         return any(s in t for t in self.texts)

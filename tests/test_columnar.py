@@ -1,0 +1,100 @@
+"""The columnar engine reports exactly what the row engine reports."""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from bri_data import contract as C
+from bri_data.columnar import ColumnarRun, Unsupported
+from bri_data.descriptor import check_descriptor, read_descriptor
+from bri_data.findings import Report
+from bri_data.generate import build
+from bri_data.validator import validate
+from fixturekit import ROOT, build_case, cases
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import synth  # noqa: E402
+
+
+def _findings(pkg: Path, engine: str) -> tuple[list[dict[str, object]], dict[str, int]]:
+    report = validate(pkg, engine=engine)
+    return [f.to_dict() for f in report.sorted_findings()], dict(report.counts)
+
+
+def _runs_columnar(pkg: Path) -> bool:
+    report = Report(str(pkg))
+    desc = read_descriptor(pkg / "datapackage.json", report)
+    assert desc is not None
+    try:
+        ColumnarRun(pkg, check_descriptor(desc, report), Report(str(pkg))).run()
+    except Unsupported:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("case_dir", cases(), ids=lambda p: p.name)
+def test_engines_agree_on_every_fixture(case_dir: Path, tmp_path: Path) -> None:
+    pkg = build_case(case_dir, tmp_path)["package"]
+    assert _findings(pkg, "columnar") == _findings(pkg, "rows")
+
+
+def test_most_fixtures_really_run_columnar(tmp_path: Path) -> None:
+    ran = [_runs_columnar(build_case(c, tmp_path / c.name)["package"]) for c in cases() if c.name.startswith(("fk-", "citation-", "id-", "edtf", "enum", "alias", "statement", "record", "country", "membership", "self"))]
+    assert len(ran) > 20 and all(ran)
+    assert _runs_columnar(ROOT)
+
+
+def _inject(pkg: Path, rng: random.Random) -> int:
+    """Damage ~2% of cells in every table with values each check must catch."""
+    bad = {
+        "id": ["Bad Id", "", "act-0", "evt-0"],
+        "date": ["2023-02-30", "yesterday", "2024-10-24/2024-10-23"],
+        "start": ["2025"],
+        "end": ["2001"],
+        "country": ["ZZZ", "blr"],
+        "kind": ["wizard"],
+        "type": ["sumit"],
+        "aliases": ["Atlantis", " padded", "a;;b"],
+        "speaker_id": ["act-nobody"],
+        "actor_id": ["act-nobody"],
+        "parent_event_id": ["evt-nobody"],
+        "record_id": ["mem-nobody", "cit-1"],
+        "source_id": ["src-nobody"],
+        "line": ["0", "99999", "x"],
+        "char_start": ["-1", "500"],
+        "char_end": ["0", "100000"],
+        "quote": ["not the text", ""],
+        "text": ["never said"],
+        "date_basis": [""],
+        "mode": ["shouted"],
+    }
+    n = 0
+    for table in C.TABLES[1:]:
+        path = pkg / table.path
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        for row in rows[1:]:
+            for i, col in enumerate(rows[0]):
+                if col in bad and rng.random() < 0.02:
+                    row[i] = rng.choice(bad[col])
+                    n += 1
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+    build(pkg)  # fresh hashes: only the specific checks can catch the damage
+    return n
+
+
+def test_engines_agree_on_an_error_injected_synthetic_package(tmp_path: Path) -> None:
+    pkg = tmp_path / "synth"
+    synth.write(6000, pkg)
+    assert _findings(pkg, "columnar") == _findings(pkg, "rows") == ([], {})
+    assert _inject(pkg, random.Random(11)) > 200
+    assert _runs_columnar(pkg)
+    col, rows = _findings(pkg, "columnar"), _findings(pkg, "rows")
+    assert col[1] == rows[1] and len(rows[1]) >= 15, rows[1]
+    assert col[0] == rows[0]
