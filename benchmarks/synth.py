@@ -29,32 +29,57 @@ WORDS = (
 ).split()
 SEEDS = 8
 LINES_PER_SEED = 400
+NAMES_PER_LINE = 5
+_SYL = ("ka", "lo", "mi", "ve", "ro", "sa", "tu", "ne", "zi", "po", "da", "fe", "gu", "hi", "ja", "ku", "le", "mo", "ni", "ra")
 
 
-def _seed_text(rng: random.Random) -> str:
-    lines = []
-    for _ in range(LINES_PER_SEED):
-        words = [rng.choice(WORDS) for _ in range(rng.randint(12, 30))]
-        lines.append(" ".join(words).capitalize() + ".")
-    return "\n".join(lines) + "\n"
+def actor_name(k: int) -> str:
+    """A unique, name-like surface form for actor K (as aliases are names in real data)."""
+    a, b, c, d = k % 20, (k // 20) % 20, (k // 400) % 20, k // 8000
+    return f"{_SYL[a].title()}{_SYL[b]}{_SYL[c]} {_SYL[d % 20].title()}{_SYL[(d // 20) % 20]}vich"
+
+
+def _seed_texts(rng: random.Random, actors: int) -> list[list[str]]:
+    """Seed lines: random words with every actor's name placed once somewhere."""
+    per_seed = max(LINES_PER_SEED, -(-actors // (NAMES_PER_LINE * SEEDS)))
+    names = iter(range(actors))
+    seeds = []
+    for _ in range(SEEDS):
+        lines = []
+        for _ in range(per_seed):
+            words = [rng.choice(WORDS) for _ in range(rng.randint(12, 30))]
+            for _ in range(NAMES_PER_LINE):
+                k = next(names, None)
+                if k is not None:
+                    words.insert(rng.randrange(len(words)), actor_name(k))
+            line = " ".join(words)
+            lines.append(line[0].upper() + line[1:] + ".")
+        seeds.append(lines)
+    return seeds
 
 
 def write(n: int, out: Path, seed: int = 7) -> dict[str, int]:
     rng = random.Random(seed)
     (out / "data").mkdir(parents=True, exist_ok=True)
     (out / "seeds").mkdir(exist_ok=True)
-    seeds = []
-    for i in range(SEEDS):
-        text = _seed_text(rng)
-        path = f"seeds/synthetic_{i:02d}.txt"
-        (out / path).write_text(text, encoding="utf-8", newline="\n")
-        seeds.append((f"src-synthetic-{i}", path, text.split("\n")[:-1], hashlib.sha256(text.encode()).hexdigest()))
     counts = {
         "actors": max(2, n * 15 // 100),
         "events": max(1, n * 15 // 100),
         "statements": max(1, n * 15 // 100),
         "memberships": max(1, n * 5 // 100),
     }
+    seeds = []
+    where: dict[str, tuple[str, int, int, int, str]] = {}  # actor name -> its span
+    for i, lines in enumerate(_seed_texts(rng, counts["actors"])):
+        text = "\n".join(lines) + "\n"
+        path = f"seeds/synthetic_{i:02d}.txt"
+        sid = f"src-synthetic-{i}"
+        (out / path).write_text(text, encoding="utf-8", newline="\n")
+        seeds.append((sid, path, lines, hashlib.sha256(text.encode()).hexdigest()))
+        for ln, line in enumerate(lines, start=1):
+            for start in (m for m in range(len(line)) if line.startswith("vich", m)):
+                a = line.rfind(" ", 0, line.rfind(" ", 0, start)) + 1
+                where[line[a : start + 4]] = (sid, ln, a, start + 4, line[a : start + 4])
     writers = {}
     files = []
     for t in C.TABLES:
@@ -86,8 +111,8 @@ def write(n: int, out: Path, seed: int = 7) -> dict[str, int]:
         writers["sources"].writerow([sid, path, digest, "Synthetic seed", None, None, "2024-10-31", "en", "article", None])
     kinds, countries = [t.value for t in C.ACTOR_KINDS], ["BLR", "RUS", "KAZ", "CHN", "BRA", "UKR", "USA"]
     for i in range(counts["actors"]):
-        s = span()
-        writers["actors"].writerow([f"act-{i}", f"Actor {i}", rng.choice(kinds), rng.choice(countries), None, s[4]])
+        s = where[actor_name(i)]
+        writers["actors"].writerow([f"act-{i}", s[4], rng.choice(kinds), rng.choice(countries), None, s[4]])
         cite(f"act-{i}", s, "alias")
     types, plover, stances = [t.value for t in C.EVENT_TYPES], [t.value for t in C.PLOVER_TYPES], [t.value for t in C.STANCES]
     dates = ["2024-10-23/2024-10-24", "2023-07", "2015", "2024-10~", "2023-06", "2025", "2023-08/2024-10-31"]

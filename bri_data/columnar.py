@@ -67,8 +67,8 @@ def prescan(path: Path, rel: str, table: C.Table) -> _Scan:
             h.update(chunk)
             size += len(chunk)
             newlines += chunk.count(b"\n")
-            if b"\x00" in chunk or b"\r" in chunk:
-                raise Unsupported("NUL or CR bytes")
+            if b"\x00" in chunk or b"\r" in chunk or b"\x1f" in chunk:
+                raise Unsupported("NUL, CR or unit-separator bytes")
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
@@ -85,29 +85,37 @@ def prescan(path: Path, rel: str, table: C.Table) -> _Scan:
     return _Scan(facts, path, rel)
 
 
+def collect(lf: Any) -> Any:
+    """Run a lazy query with the streaming engine: memory stays near one batch per query."""
+    return lf.collect(engine="streaming")
+
+
 def _read(pl: Any, scan: _Scan, table: C.Table) -> Any:
-    """The table with one physical line per record, or Unsupported."""
+    """The table as a LazyFrame with one physical line per record, or Unsupported.
+
+    Nothing is materialised here: every check below is its own streaming query over the
+    file, collecting only what it needs (flagged rows, an id column).
+    """
     width = len(table.columns)
-    try:
-        raw = pl.read_csv(scan.path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False, new_columns=["l"])
-    except Exception as exc:  # noqa: BLE001 - polars raises many types on odd input
-        raise Unsupported(f"raw read: {exc}") from exc
-    if raw.width != 1 or raw.height != scan.facts.rows + 1:
-        raise Unsupported("blank lines or unit separators")
+    raw = pl.scan_csv(scan.path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False, new_columns=["l"])
     unquoted = pl.col("l").str.replace_all(r'"(?:[^"]|"")*"', "")
     broken = (unquoted.str.count_matches(",") != width - 1) | unquoted.str.contains('"')
-    bad = raw.select(broken.fill_null(True).any()).item()  # null: a blank line
-    if bad:
-        raise Unsupported("ragged rows or quotes spanning lines")
-    del raw
     try:
-        df = pl.read_csv(scan.path, has_header=True, infer_schema=False, quote_char='"')
+        height, bad = collect(raw.select(pl.len(), broken.fill_null(True).any())).row(0)  # null: a blank line
+    except Exception as exc:  # noqa: BLE001 - polars raises many types on odd input
+        raise Unsupported(f"raw read: {exc}") from exc
+    if bad or height != scan.facts.rows + 1:
+        raise Unsupported("blank lines, ragged rows or quotes spanning lines")
+    lf = pl.scan_csv(scan.path, has_header=True, infer_schema=False, quote_char='"')
+    try:
+        names = lf.collect_schema().names()
+        rows = collect(lf.select(pl.len())).item()
     except Exception as exc:  # noqa: BLE001
         raise Unsupported(f"csv read: {exc}") from exc
-    if df.columns != table.column_names or df.height != scan.facts.rows:
+    if names != table.column_names or rows != scan.facts.rows:
         raise Unsupported("shape differs")
-    empty_to_null = [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in df.columns]
-    return df.with_columns(empty_to_null).with_row_index("_i").with_columns((pl.col("_i") + 2).alias("_line"))
+    empty_to_null = [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in names]
+    return lf.with_columns(empty_to_null).with_row_index("_i").with_columns((pl.col("_i") + 2).alias("_line"))
 
 
 def schema_mask(pl: Any, table: C.Table) -> Any:
@@ -151,15 +159,18 @@ def _day_key(d: tuple[int, int, int] | None) -> int | None:
     return None if d is None else d[0] * 10000 + d[1] * 100 + d[2]
 
 
-def semantic_mask(pl: Any, table: C.Table, df: Any) -> Any:
+def _uniques(pl: Any, lf: Any, name: str) -> list[Any]:
+    return collect(lf.select(pl.col(name).drop_nulls().unique())).get_column(name).to_list()  # type: ignore[no-any-return]
+
+
+def semantic_mask(pl: Any, table: C.Table, lf: Any) -> Any:
     """Rows `semantics.check` could report; values are judged once per unique value."""
     flags = []
     lows: dict[str, Any] = {}
     highs: dict[str, Any] = {}
     for col in table.columns:
         if col.check == "edtf":
-            uniq = df.get_column(col.name).drop_nulls().unique().to_list()
-            b = {v: bounds(v) for v in uniq}
+            b = {v: bounds(v) for v in _uniques(pl, lf, col.name)}
             bad = [v for v, x in b.items() if x is None or (x[0] is not None and x[1] is not None and x[1] < x[0])]
             flags.append(pl.col(col.name).is_in(bad))
             ok = {v: x for v, x in b.items() if v not in bad and x is not None}
@@ -170,8 +181,7 @@ def semantic_mask(pl: Any, table: C.Table, df: Any) -> Any:
                 list(ok), [_day_key(x[1]) for x in ok.values()], default=None, return_dtype=pl.Int64
             )
         elif col.check == "country":
-            uniq = df.get_column(col.name).drop_nulls().unique().to_list()
-            bad = [v for v in uniq if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
+            bad = [v for v in _uniques(pl, lf, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
             flags.append(pl.col(col.name).is_in(bad))
     if "date_basis" in table.column_names:
         flags.append(pl.col("date").is_null() != pl.col("date_basis").is_null())
@@ -194,7 +204,7 @@ class ColumnarRun:
         self.prov = Provenance(root, report)
         self.all_ids: Any = None  # DataFrame(id, table, line): first owner of every id
         self.table_ids: dict[str, Any] = {}  # table -> DataFrame(id, line), first occurrences
-        self.cited: set[str] = set()
+        self.cited_ids: Any = None  # polars Series of every record_id cited
 
     def run(self) -> dict[str, FileFacts]:
         scans = {}
@@ -232,9 +242,11 @@ class ColumnarRun:
         self.table_ids["sources"] = frame
         self.all_ids = frame.with_columns(pl.lit("sources").alias("table"))
 
-    def _exact(self, table: C.Table, scan: _Scan, df: Any, mask: Any, what: str) -> None:
-        """Run the row engine's check WHAT on the rows MASK flags."""
-        for rec in df.filter(mask).iter_rows(named=True):
+    def _exact(self, table: C.Table, scan: _Scan, frame: Any, mask: Any, what: str) -> None:
+        """Run the row engine's check WHAT on the rows MASK flags (FRAME: lazy or collected)."""
+        rows = frame.filter(mask)
+        rows = collect(rows) if hasattr(rows, "collect") else rows
+        for rec in rows.iter_rows(named=True):
             line = rec.pop("_line")
             rec.pop("_i")
             rid = rec.get("id") if rec.get("id") and len(rec["id"]) <= 200 else None
@@ -249,17 +261,20 @@ class ColumnarRun:
 
     def _table(self, table: C.Table, scan: _Scan) -> None:
         pl, rel = self.pl, scan.rel
-        df = _read(pl, scan, table)
-        self.report.rows_checked[table.name] = df.height
-        self._exact(table, scan, df, schema_mask(pl, table), "rows")
-        self._keys(table, rel, df)
-        self._exact(table, scan, df, semantic_mask(pl, table, df), "semantics")
-        self._provenance(table, scan, df)
+        lf = _read(pl, scan, table)
+        self.report.rows_checked[table.name] = scan.facts.rows
+        self._exact(table, scan, lf, schema_mask(pl, table), "rows")
+        self._keys(table, rel, lf)
+        self._exact(table, scan, lf, semantic_mask(pl, table, lf), "semantics")
+        self._provenance(table, scan, lf)
 
-    def _keys(self, table: C.Table, rel: str, df: Any) -> None:
+    def _keys(self, table: C.Table, rel: str, lf: Any) -> None:
         pl = self.pl
-        ids = df.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line")).filter(pl.col("id").is_not_null())
-        ids = ids.filter(pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
+        ids = collect(
+            lf.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line")).filter(
+                pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
+            )
+        )
         first = ids.unique("id", keep="first", maintain_order=True)
         later = ids.filter(pl.col("id").is_duplicated()).join(first, on="id", suffix="_first", maintain_order="left")
         for rid, line, first_line in later.filter(pl.col("line") != pl.col("line_first")).iter_rows():
@@ -272,36 +287,45 @@ class ColumnarRun:
         self.table_ids[table.name] = first
         owners = self.all_ids.select("id", "table")
         for col in table.foreign_keys:
-            vals = df.select(pl.col(col.name).alias("value"), pl.col("_line").cast(pl.Int64), pl.col("id")).filter(
-                pl.col("value").is_not_null()
-            )
             if col.references == "*":
                 targets = self.all_ids.filter(pl.col("table") != "citations").get_column("id")
             else:
                 targets = self.table_ids[col.references or ""].get_column("id")
-            bad = vals.filter(~pl.col("value").is_in(targets.implode()))
+            bad = collect(
+                lf.select(pl.col(col.name).alias("value"), pl.col("_line").cast(pl.Int64), pl.col("id")).filter(
+                    pl.col("value").is_not_null() & ~pl.col("value").is_in(targets.implode())
+                )
+            )
             bad = bad.join(owners, left_on="value", right_on="id", how="left", maintain_order="left")
             for value, line, rid, owner in bad.iter_rows():
                 rid = rid if rid and len(rid) <= 200 else None
                 dangling(self.report, rel, line, col.name, rid, value, col.references or "", owner)
 
-    def _provenance(self, table: C.Table, scan: _Scan, df: Any) -> None:
+    def _provenance(self, table: C.Table, scan: _Scan, lf: Any) -> None:
         pl = self.pl
         if table is C.ACTORS:
-            uniq = df.get_column("aliases").drop_nulls().str.split(";").explode().unique().to_list()
+            uniq = collect(lf.select(pl.col("aliases").drop_nulls().str.split(";").explode().unique())).get_column("aliases").to_list()
             if self.prov.seeds and self.prov.seeds_complete:
-                bad = [a for a in uniq if not a or a != a.strip() or a not in self.prov.index]
+                # Which aliases occur in a seed: one Aho-Corasick pass over the seed texts
+                # finds every occurrence of every alias (overlapping ones included).
+                texts = pl.Series([seed.text for seed in self.prov.seeds.values()], dtype=pl.String)
+                patterns = [a for a in uniq if a]
+                found: set[str] = set()
+                for i in range(0, len(patterns), 20000):  # bounded automaton size
+                    hits = texts.str.extract_many(patterns[i : i + 20000], overlapping=True)
+                    found.update(hits.explode().drop_nulls().unique().to_list())
+                bad = [a for a in uniq if not a or a != a.strip() or a not in found]
                 mask = pl.col("aliases").str.split(";").list.eval(pl.element().is_in(bad)).list.any().fill_null(False)
-                self._exact(table, scan, df, mask, "provenance")
+                self._exact(table, scan, lf, mask, "provenance")
         elif table is C.STATEMENTS:
-            for rid, text, line in df.select("id", "text", "_line").iter_rows():
+            for rid, text, line in collect(lf.select("id", "text", "_line")).iter_rows():
                 if rid and len(rid) <= 200 and text is not None:
                     self.prov.statement_text[rid] = text
                     self.prov._where[rid] = (scan.rel, line)
         elif table is C.CITATIONS:
-            self._citations(scan, df)
+            self._citations(scan, lf)
 
-    def _citations(self, scan: _Scan, df: Any) -> None:
+    def _citations(self, scan: _Scan, lf: Any) -> None:
         pl = self.pl
         seeds = self.prov.seeds
         lines = pl.DataFrame(
@@ -312,12 +336,12 @@ class ColumnarRun:
             },
             schema={"source_id": pl.String, "_ln": pl.Int64, "_text": pl.String},
         )
-        c = df.with_columns(
+        c = lf.with_columns(
             pl.col("line").cast(pl.Int64, strict=False).alias("_n"),
             pl.col("char_start").cast(pl.Int64, strict=False).alias("_cs"),
             pl.col("char_end").cast(pl.Int64, strict=False).alias("_ce"),
         )
-        c = c.join(lines, left_on=["source_id", "_n"], right_on=["source_id", "_ln"], how="left", maintain_order="left")
+        c = c.join(lines.lazy(), left_on=["source_id", "_n"], right_on=["source_id", "_ln"], how="left", maintain_order="left")
         ints = [pl.col(n).str.contains(_INT_RE).fill_null(False) for n in ("line", "char_start", "char_end")]
         span_ok = (
             pl.all_horizontal(ints)
@@ -330,16 +354,18 @@ class ColumnarRun:
             & (pl.col("_text").str.slice(pl.col("_cs").clip(0), (pl.col("_ce") - pl.col("_cs")).clip(0)) == pl.col("quote"))
         ).fill_null(False)
         c = c.with_columns(span_ok.alias("_ok"))
-        flagged = c.filter(~pl.col("_ok")).select(df.columns)
+        flagged = collect(c.filter(~pl.col("_ok")).select([*C.CITATIONS.column_names, "_i", "_line"]))
         self._exact(C.CITATIONS, scan, flagged, pl.lit(True), "provenance")
-        self.cited |= set(df.get_column("record_id").drop_nulls().to_list())
-        self.prov.cited |= self.cited
-        good = c.filter(pl.col("_ok")).select("record_id", "quote")
+        self.cited_ids = collect(lf.select(pl.col("record_id").drop_nulls().unique())).get_column("record_id")
+        # Provenance needs "cited?" only for statements (the verbatim check); keep that set small.
+        statements = pl.Series(list(self.prov.statement_text), dtype=pl.String)
+        self.prov.cited |= set(self.cited_ids.filter(self.cited_ids.is_in(statements.implode())).to_list())
         texts = pl.DataFrame(
             {"record_id": list(self.prov.statement_text), "quote": list(self.prov.statement_text.values())},
             schema={"record_id": pl.String, "quote": pl.String},
         )
-        self.prov.verbatim |= set(good.join(texts, on=["record_id", "quote"], how="semi").get_column("record_id").to_list())
+        good = c.filter(pl.col("_ok")).select("record_id", "quote").join(texts.lazy(), on=["record_id", "quote"], how="semi")
+        self.prov.verbatim |= set(collect(good).get_column("record_id").to_list())
 
     def _finish(self) -> None:
         pl = self.pl
@@ -347,7 +373,7 @@ class ColumnarRun:
             if not table.must_be_cited:
                 continue
             frame = self.table_ids[table.name]
-            missing = frame.filter(~pl.col("id").is_in(pl.Series(list(self.cited), dtype=pl.String).implode()))
+            missing = frame.filter(~pl.col("id").is_in(self.cited_ids.implode()))
             for rid, line in missing.iter_rows():
                 uncited(self.report, table, rid, line)
         self.prov.finish_statements()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,26 +72,29 @@ _TOKEN = re.compile(r"\w+|[^\w\s]")
 class SeedIndex:
     """Answers "does S occur verbatim in any seed?" without scanning every seed per query.
 
-    Start positions are indexed by token; a query whose first token is rare is tried only
-    where that token starts. Otherwise, or when that finds nothing (an invalid alias, or
-    one that starts inside a longer word), it scans the texts, so the answer always
-    equals `any(s in text for text in texts)`.
+    Rare tokens (names, mostly) are indexed by where they start; a query whose first
+    token is rare is tried only there. A common first token ("the"), a rare one that
+    finds nothing (an invalid alias, or one starting inside a longer word) or a query
+    not starting with a token falls back to one C-level scan per seed, so the answer
+    always equals `any(s in text for text in texts)`.
     """
+
+    RARE = 32  # at most this many places: cheaper to try them than to scan
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
-        self.at: dict[str, list[tuple[int, int]]] = {}
+        counts = Counter(m.group() for text in texts for m in _TOKEN.finditer(text))
+        self.at: dict[str, list[int]] = {}  # token -> [seed index << 40 | offset]
         for i, text in enumerate(texts):
             for m in _TOKEN.finditer(text):
-                self.at.setdefault(m.group(), []).append((i, m.start()))
+                if counts[m.group()] <= self.RARE:
+                    self.at.setdefault(m.group(), []).append(i << 40 | m.start())
 
     def __contains__(self, s: object) -> bool:
         if not isinstance(s, str) or not s:
             return False
         m = _TOKEN.match(s)
         hits = self.at.get(m.group(), ()) if m is not None else ()
-        # A rare first token (a name) has few places to try; a common one ("the") is
-        # cheaper to find with one C-level scan per seed.
-        if 0 < len(hits) <= 32 and any(self.texts[i].startswith(s, pos) for i, pos in hits):
+        if any(self.texts[h >> 40].startswith(s, h & ((1 << 40) - 1)) for h in hits):
             return True
         return any(s in t for t in self.texts)
