@@ -64,3 +64,11 @@ def test_seeds_are_byte_identical_to_shared_originals() -> None:
     assert originals or (ROOT / "seeds").is_dir()
     for original in originals:
         assert (ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
+
+
+def test_country_codes_are_pycountrys() -> None:
+    import pycountry
+
+    from bri_data.semantics import _alpha3
+
+    assert _alpha3() == {c.alpha_3 for c in pycountry.countries}
