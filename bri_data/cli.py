@@ -32,6 +32,12 @@ class Format(str, enum.Enum):
     github = "github"
 
 
+class Engine(str, enum.Enum):
+    auto = "auto"
+    rows = "rows"
+    columnar = "columnar"
+
+
 class PlainFormat(str, enum.Enum):
     text = "text"
     json = "json"
@@ -56,13 +62,14 @@ def validate(
     path: PathArg = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format: text, json or github (Actions annotations).")] = Format.text,
     max_findings: Annotated[int, typer.Option("--max-findings", min=1, help="Show at most this many findings per code; the rest are counted.")] = 100,
+    engine: Annotated[Engine, typer.Option("--engine", help="rows, columnar (needs bri-data[fast]) or auto: columnar for large packages when installed.")] = Engine.auto,
 ) -> None:
     """Check the package: descriptor, rows, keys, provenance and semantics (exit 0 valid, 1 invalid, 2 unreadable)."""
     from bri_data.reporters import REPORTERS
     from bri_data.validator import validate as run
 
     try:
-        report = run(path, max_per_code=max_findings)
+        report = run(path, max_per_code=max_findings, engine=engine.value)
     except BriDataError as exc:
         _fail(exc)
     sys.stdout.write(REPORTERS[format.value](report))

@@ -98,3 +98,17 @@ def test_engines_agree_on_an_error_injected_synthetic_package(tmp_path: Path) ->
     col, rows = _findings(pkg, "columnar"), _findings(pkg, "rows")
     assert col[1] == rows[1] and len(rows[1]) >= 15, rows[1]
     assert col[0] == rows[0]
+
+
+def test_cli_engine_option_and_missing_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from bri_data.cli import app
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(ROOT), "--engine", "columnar"]).exit_code == 0
+    assert runner.invoke(app, ["validate", str(ROOT), "--engine", "rows"]).exit_code == 0
+    monkeypatch.setitem(sys.modules, "polars", None)
+    out = runner.invoke(app, ["validate", str(ROOT), "--engine", "columnar"])
+    assert out.exit_code == 2 and 'pip install "bri-data[fast]"' in out.stderr
+    assert runner.invoke(app, ["validate", str(ROOT)]).exit_code == 0  # auto: small, rows engine
