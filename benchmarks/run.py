@@ -98,7 +98,7 @@ def break_every_row(pkg: Path) -> None:
                 row[i] = value
                 writer.writerow(row)
         tmp.replace(path)
-    build(pkg)
+    build(pkg, docs=False)
 
 
 def main() -> None:

@@ -141,7 +141,7 @@ def write(n: int, out: Path, seed: int = 7) -> dict[str, int]:
         cite(f"mem-{i}", span(), "evidence")
     for fh in files:
         fh.close()
-    build(out)
+    build(out, docs=False)
     counts.update(sources=SEEDS, citations=cit)
     return counts
 

@@ -80,6 +80,7 @@ def validate(
 def build(
     root: Annotated[Path, typer.Argument(help="The checkout to rebuild (holds datapackage.json, data/, schemas/).")] = Path("."),
     check: Annotated[bool, typer.Option("--check", help="Only report drift; exit 1 if a generated file is out of date.")] = False,
+    docs: Annotated[bool, typer.Option("--docs/--no-docs", help="Also regenerate docs/tables.md, DATASHEET.md and docs/timeline.svg.")] = True,
 ) -> None:
     """Regenerate schemas/*.schema.json and datapackage.json (Table Schemas, bytes, hashes) from the contract."""
     from bri_data.generate import build as run
@@ -87,13 +88,18 @@ def build(
 
     if not (root / "data").is_dir():
         _fail(PackageNotFoundError(f"{root} has no data/ folder; run build in the package checkout"))
-    if check:
-        stale = drift(root)
-        for rel in stale:
-            typer.echo(f"out of date: {rel}")
-        raise typer.Exit(1 if stale else 0)
-    changed = run(root)
-    typer.echo("\n".join(f"wrote {rel}" for rel in changed) if changed else "up to date")
+    try:
+        if check:
+            stale = drift(root, docs=docs)
+            for rel in stale:
+                typer.echo(f"out of date: {rel}")
+            raise typer.Exit(1 if stale else 0)
+        result = run(root, docs=docs)
+    except BriDataError as exc:
+        _fail(exc)
+    typer.echo("\n".join(f"wrote {rel}" for rel in result.written) if result.written else "up to date")
+    if result.docs_skipped:
+        typer.echo(f"docs not regenerated: {result.docs_skipped}", err=True)
 
 
 @app.command()
@@ -218,6 +224,22 @@ def info(path: PathArg = None, format: Annotated[PlainFormat, typer.Option("--fo
         typer.echo(f"  {table:<12} {n:>5} rows")
     for s in i.sources:
         typer.echo(f"  {s['id']}: {s['path']} ({s.get('title') or 'untitled'}; {s.get('author') or 'no byline'}; {s.get('published') or 'undated'})")
+
+
+@app.command()
+def timeline(
+    out: Annotated[Path, typer.Argument(help="OUT.svg or OUT.png (PNG needs bri-data[plot]).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    path: Annotated[Optional[Path], typer.Option("--package", help="Package to draw (default as for validate).")] = None,
+) -> None:
+    """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""
+    from bri_data.timeline import render
+
+    try:
+        written = render(out, path=path, force=force)
+    except BriDataError as exc:
+        _fail(exc)
+    typer.echo(f"wrote {written}")
 
 
 def main() -> None:  # console-script entry point

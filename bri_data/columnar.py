@@ -275,15 +275,20 @@ class ColumnarRun:
                 pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
             )
         )
-        first = ids.unique("id", keep="first", maintain_order=True)
-        later = ids.filter(pl.col("id").is_duplicated()).join(first, on="id", suffix="_first", maintain_order="left")
-        for rid, line, first_line in later.filter(pl.col("line") != pl.col("line_first")).iter_rows():
-            duplicate(self.report, rel, line, rid, first_line)
-        clash = first.join(self.all_ids, on="id", suffix="_other", maintain_order="left")
-        for rid, line, other_line, other in clash.iter_rows():
-            duplicate_global(self.report, rel, line, rid, other, other_line)
-        fresh = first.filter(~pl.col("id").is_in(self.all_ids.get_column("id").implode()))
-        self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))])
+        is_first = pl.col("id").is_first_distinct()
+        later = ids.filter(~is_first)
+        first = ids.filter(is_first)
+        if later.height:  # rare: join for the first line only when there are duplicates
+            later = later.join(first, on="id", suffix="_first", maintain_order="left")
+            for rid, line, first_line in later.iter_rows():
+                duplicate(self.report, rel, line, rid, first_line)
+        seen = first.get_column("id").is_in(self.all_ids.get_column("id").implode())
+        clash = first.filter(seen)
+        if clash.height:
+            for rid, line, other_line, other in clash.join(self.all_ids, on="id", suffix="_other", maintain_order="left").iter_rows():
+                duplicate_global(self.report, rel, line, rid, other, other_line)
+        fresh = first.filter(~seen)
+        self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
         self.table_ids[table.name] = first
         owners = self.all_ids.select("id", "table")
         for col in table.foreign_keys:
@@ -369,11 +374,11 @@ class ColumnarRun:
 
     def _finish(self) -> None:
         pl = self.pl
+        cited = self.cited_ids.implode()
         for table in C.TABLES:
             if not table.must_be_cited:
                 continue
-            frame = self.table_ids[table.name]
-            missing = frame.filter(~pl.col("id").is_in(self.cited_ids.implode()))
+            missing = self.table_ids[table.name].filter(~pl.col("id").is_in(cited))
             for rid, line in missing.iter_rows():
                 uncited(self.report, table, rid, line)
         self.prov.finish_statements()

@@ -16,6 +16,10 @@ class PackageNotFoundError(BriDataError):
     """No datapackage.json where one was asked for (usage error, exit 2)."""
 
 
+class UsageError(BriDataError):
+    """The call itself is wrong (an unknown format, a bad file suffix): exit 2."""
+
+
 class UnreadableInputError(BriDataError):
     """Input exists but cannot be read at all (exit 2)."""
 

@@ -136,6 +136,10 @@ class Report:
         elif entry.key < heap[0].key:
             heapq.heapreplace(heap, entry)
 
+    def wants(self, code: str) -> bool:
+        """Whether another CODE finding could still be kept: lets callers skip costly hints."""
+        return self.counts[code] < self.max_per_code
+
     @property
     def findings(self) -> list[Finding]:
         return [e.finding for heap in self._kept.values() for e in heap]

@@ -1,19 +1,21 @@
 """Generate the JSON Schemas and the Data Package descriptor from `contract`.
 
-`expected_files(root)` returns what every generated file must contain; `build(root)`
-writes them and `drift(root)` lists the ones that differ (a test and CI use it).
+`package_files(root)` and `doc_files(root)` return what every generated file must
+contain; `build(root)` writes them and `drift(root)` lists the ones that differ (a test
+fails on drift).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bri_data import contract as C
 from bri_data.atomic import write_text
-from bri_data.docs import tables_markdown
+from bri_data.docs import datasheet_markdown, tables_markdown
 
 
 def _dump(obj: Any) -> str:
@@ -147,28 +149,70 @@ def descriptor(root: Path) -> dict[str, Any]:
     }
 
 
-def expected_files(root: Path) -> dict[str, str]:
-    """Relative path -> the exact text each generated file must have."""
+def package_files(root: Path) -> dict[str, str]:
+    """Relative path -> exact text of the files every package needs: schemas, descriptor."""
     files = {f"schemas/{t.name}.schema.json": _dump(json_schema(t)) for t in C.TABLES}
     files["datapackage.json"] = _dump(descriptor(root))
-    files["docs/tables.md"] = tables_markdown()
     return files
 
 
-def drift(root: Path) -> list[str]:
-    """Generated files that are missing or differ from what `build` would write."""
-    out = []
-    for rel, text in expected_files(root).items():
-        p = root / rel
-        if not p.is_file() or p.read_text(encoding="utf-8") != text:
-            out.append(rel)
-    return out
+def doc_files(root: Path) -> dict[str, str]:
+    """The project's generated documentation; DATASHEET and timeline read the (valid) data."""
+    from bri_data.timeline import svg_for
+
+    return {
+        "docs/tables.md": tables_markdown(),
+        "DATASHEET.md": datasheet_markdown(root),
+        "docs/timeline.svg": svg_for(root),
+    }
 
 
-def build(root: Path) -> list[str]:
-    """Regenerate schemas, datapackage.json (hashes, bytes) and docs/tables.md; return the files changed."""
-    changed = drift(root)
-    for rel, text in expected_files(root).items():
-        if rel in changed:
-            write_text(root / rel, text)
-    return changed
+def _stale(root: Path, files: dict[str, str]) -> list[str]:
+    return [rel for rel, text in files.items() if not (root / rel).is_file() or (root / rel).read_text(encoding="utf-8") != text]
+
+
+def drift(root: Path, docs: bool = True) -> list[str]:
+    """Generated files that are missing or differ from what `build` would write.
+
+    Docs are judged only for a valid package (they are drawn from the data).
+    """
+    from bri_data.errors import InvalidPackageError
+
+    stale = _stale(root, package_files(root))
+    if docs:
+        try:
+            stale += _stale(root, doc_files(root))
+        except InvalidPackageError:
+            pass
+    return stale
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    written: list[str]
+    docs_skipped: str | None = None  # why the docs were not regenerated
+
+
+def build(root: Path, docs: bool = True) -> BuildResult:
+    """Regenerate schemas and datapackage.json (hashes, bytes), then, if DOCS and the
+    package validates, the docs (data dictionary, datasheet, timeline).
+
+    The descriptor is written first so that a curator's next `bri-data validate` sees
+    fresh hashes even while the data still has findings.
+    """
+    files = package_files(root)
+    written = _stale(root, files)
+    for rel in written:
+        write_text(root / rel, files[rel])
+    if not docs:
+        return BuildResult(written)
+    from bri_data.validator import validate
+
+    report = validate(root)
+    if not report.valid:
+        return BuildResult(written, f"the package has {sum(report.counts.values())} finding(s); run `bri-data validate`")
+    files = doc_files(root)
+    stale = _stale(root, files)
+    for rel in stale:
+        write_text(root / rel, files[rel])
+    return BuildResult(written + stale)

@@ -124,7 +124,9 @@ class Provenance:
         actual = text[start:end]
         if quote != actual:
             hint = ""
-            spans = find_spans(quote, [seed])
+            # Searching the seed for the quote costs a scan; do it only for findings that
+            # can still be shown (rows arrive in file order, so the first ones are kept).
+            spans = find_spans(quote, [seed]) if self.report.wants("provenance.quote_mismatch") else []
             if spans:
                 s = spans[0]
                 hint = f"; the quote occurs at line {s.line} [{s.char_start}:{s.char_end})"

@@ -19,7 +19,7 @@ from typing import Any
 from bri_data.generate import file_facts
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs")
+PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs", "DATASHEET.md")
 INVALID = Path(__file__).resolve().parent / "fixtures" / "invalid"
 
 

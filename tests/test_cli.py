@@ -104,3 +104,16 @@ def test_locate_finds_unique_text_and_refuses_ambiguous_or_missing() -> None:
     assert scoped.exit_code == 1 and "occurs in no seed" in scoped.stderr
     js = json.loads(runner.invoke(app, ["locate", "31.10.2024", "--package", str(ROOT), "-f", "json", "-r", "src-x"]).stdout)
     assert (js["line"], js["char_start"], js["char_end"]) == (5, 0, 10)
+
+
+def test_github_format_escapes_newlines_colons_and_commas(monkeypatch: object) -> None:
+    from bri_data.findings import Report
+    from bri_data.reporters import github
+
+    monkeypatch.chdir(ROOT)  # type: ignore[attr-defined]
+
+    report = Report(str(ROOT / "datapackage.json"))
+    report.emit("row.enum", "line one\nline two: 100%", file="data/a,b:c.csv", line=3, field="type", record_id="evt-x")
+    out = github(report).splitlines()[0]
+    assert out.startswith("::error file=data/a%2Cb%3Ac.csv,line=3,title=row.enum::")
+    assert out.endswith("[type] (evt-x) line one%0Aline two: 100%25")

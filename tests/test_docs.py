@@ -35,3 +35,19 @@ def test_readme_has_exactly_two_setup_commands_and_ci_runs_the_test_one() -> Non
     assert "bri-data validate" in blocks[0] and "pytest" in blocks[1]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "<!-- test-command -->" in ci and "<!-- test-command -->\n```sh\n" + blocks[1] in README
+
+
+def test_pre_commit_hook_matches_readme_and_package_files() -> None:
+    import yaml
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "bri-data-validate")
+    assert hook["entry"] == "bri-data validate" and hook["pass_filenames"] is False
+    block = README.split("pre-commit: add to", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    local = yaml.safe_load(block)["repos"][0]["hooks"][0]
+    assert local["entry"] == hook["entry"] and local["files"] == hook["files"]
+    files = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("data/*.csv")] + ["datapackage.json", "seeds/000_dece6ae29ab50339.txt"]
+    assert all(re.search(hook["files"], f) for f in files)
+    assert not re.search(hook["files"], "bri_data/cli.py")
+    step = README.split("GitHub Actions:", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert "bri-data validate --format github" in step

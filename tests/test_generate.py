@@ -10,7 +10,7 @@ from pathlib import Path
 from jsonschema import Draft202012Validator
 
 from bri_data import contract as C
-from bri_data.generate import build, drift, expected_files
+from bri_data.generate import build, drift, package_files
 from fixturekit import ROOT, copy_package
 
 
@@ -25,7 +25,20 @@ def test_drift_is_detected_and_build_repairs_it(tmp_path: Path) -> None:
     assert drift(pkg) == ["schemas/events.schema.json"]
     (pkg / "data" / "events.csv").write_text((pkg / "data" / "events.csv").read_text() + "\n", encoding="utf-8")
     assert set(drift(pkg)) == {"schemas/events.schema.json", "datapackage.json"}
-    assert set(build(pkg)) == {"schemas/events.schema.json", "datapackage.json"}
+    # a blank line is a finding: the descriptor is refreshed, the docs are not
+    result = build(pkg)
+    assert set(result.written) == {"schemas/events.schema.json", "datapackage.json"}
+    assert result.docs_skipped and "finding" in result.docs_skipped
+    assert drift(pkg, docs=False) == []
+
+
+def test_build_regenerates_docs_from_valid_data(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    (pkg / "DATASHEET.md").write_text("stale", encoding="utf-8")
+    (pkg / "docs" / "timeline.svg").unlink()
+    assert set(drift(pkg)) == {"DATASHEET.md", "docs/timeline.svg"}
+    result = build(pkg)
+    assert set(result.written) == {"DATASHEET.md", "docs/timeline.svg"} and result.docs_skipped is None
     assert drift(pkg) == []
 
 
@@ -53,7 +66,7 @@ def test_descriptor_is_v2_with_hashes_and_keys() -> None:
 def test_versions_agree() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert pyproject["project"]["version"] == C.VERSION
-    assert json.loads(expected_files(ROOT)["datapackage.json"])["version"] == C.VERSION
+    assert json.loads(package_files(ROOT)["datapackage.json"])["version"] == C.VERSION
     cff = (ROOT / "CITATION.cff").read_text()
     assert re.search(rf"^version: \"?{re.escape(C.VERSION)}\"?$", cff, re.M)
 

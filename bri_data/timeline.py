@@ -1,0 +1,248 @@
+"""A timeline picture: events on a time axis, membership spells as bars per member.
+
+Date uncertainty is drawn, not hidden: a date that means a range (a month, a year, an
+interval) is a bar over that whole range, a single day a dot; approximate or uncertain
+dates (`~ ? %`) are hollow/dashed; a spell's uncertain start or end is a pale segment,
+an open end runs to the edge with an arrow, an unknown start begins at the edge dashed.
+
+The layout is a list of drawing primitives rendered by two small backends: SVG (text,
+deterministic, so `docs/timeline.svg` is checked for drift) and PNG (Pillow, extra
+`bri-data[plot]`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from bri_data.atomic import write_with
+from bri_data.dataset import Dataset, load
+from bri_data.edtf_dates import bounds
+from bri_data.errors import UsageError, require
+
+STATUS_COLORS = {
+    "fact": "#1f4e79",
+    "claimed": "#c55a11",
+    "alleged": "#c00000",
+    "planned": "#548235",
+    "hypothetical": "#7f7f7f",
+    "analysis": "#7030a0",
+}
+SPELL_COLORS = {
+    "interested": "#9dc3e6",
+    "aspirant": "#5b9bd5",
+    "applicant": "#2e75b6",
+    "partner": "#c55a11",
+    "member": "#375623",
+    "abstaining": "#a6a6a6",
+}
+WIDTH, LEFT, RIGHT, ROW = 1500, 260, 30, 18
+FONT = 11
+
+
+@dataclass(frozen=True)
+class Shape:
+    kind: str  # rect, line, circle, text
+    x: float
+    y: float
+    w: float = 0.0  # width / x2 / radius
+    h: float = 0.0  # height / y2
+    color: str = "#000000"
+    fill: bool = True
+    dashed: bool = False
+    opacity: float = 1.0
+    text: str = ""
+    anchor: str = "start"
+    size: int = FONT
+
+
+@dataclass
+class Drawing:
+    width: int
+    height: int = 0
+    shapes: list[Shape] = field(default_factory=list)
+
+    def add(self, *shapes: Shape) -> None:
+        self.shapes.extend(shapes)
+
+
+def _text_width(text: str, size: int = FONT) -> float:
+    return 0.56 * size * len(text)
+
+
+def _span(value: str | None) -> tuple[int | None, int | None]:
+    b = bounds(value) if value else None
+    if b is None:
+        return None, None
+    return tuple(dt.date(*d).toordinal() if d is not None and 1 <= d[0] <= 9999 else None for d in b)  # type: ignore[return-value]
+
+
+def layout(ds: Dataset) -> Drawing:
+    events = []
+    for e in ds.tables["events"]:
+        lo, hi = _span(e.date)  # type: ignore[attr-defined]
+        if lo is not None and hi is not None:
+            events.append((lo, hi, e))
+    spells = [(m, *_span(m.start), *_span(m.end)) for m in ds.tables["memberships"]]  # type: ignore[attr-defined]
+    known = [d for lo, hi, _ in events for d in (lo, hi)] + [d for s in spells for d in s[1:] if d is not None]
+    t0 = dt.date.fromordinal(min(known)).replace(month=1, day=1).toordinal()
+    t1 = dt.date(dt.date.fromordinal(max(known)).year + 1, 1, 1).toordinal()
+    plot = WIDTH - LEFT - RIGHT
+
+    def x(day: int) -> float:
+        return round(LEFT + (day - t0) / (t1 - t0) * plot, 1)
+
+    d = Drawing(WIDTH)
+    y = 30
+    d.add(Shape("text", 10, y, text="bri-data: events and BRICS membership spells, as the seeds date them", size=15))
+    y += 30
+    # membership spells, one row per member
+    d.add(Shape("text", 10, y, text="Membership spells (towards BRICS)", size=13))
+    y += 8
+    members: dict[str, list[Any]] = {}
+    for s in spells:
+        members.setdefault(s[0].member_id, []).append(s)
+    top_spells = y
+    for member_id, rows in sorted(members.items(), key=lambda kv: ds[kv[0]].name.lower()):  # type: ignore[attr-defined]
+        y += ROW + 4
+        name = ds[member_id].name  # type: ignore[attr-defined]
+        name = name if _text_width(name) < LEFT - 16 else name[: int((LEFT - 16) / (0.56 * FONT)) - 1] + "…"
+        d.add(Shape("text", LEFT - 8, y + 4, text=name, anchor="end"))
+        for m, s_lo, s_hi, e_lo, e_hi in rows:
+            color = SPELL_COLORS[m.status]
+            start = x(s_hi) if s_hi is not None else LEFT
+            end = x(e_lo) if e_lo is not None else WIDTH - RIGHT
+            dashed = s_lo is None or m.basis != "fact"
+            d.add(Shape("rect", start, y - 5, max(end - start, 2), 10, color, dashed=dashed, opacity=0.6 if dashed else 1.0))
+            if s_lo is not None and s_hi is not None and s_hi > s_lo:  # uncertain start
+                d.add(Shape("rect", x(s_lo), y - 5, x(s_hi) - x(s_lo), 10, color, opacity=0.35))
+            if e_lo is not None and e_hi is not None and e_hi > e_lo:  # uncertain end
+                d.add(Shape("rect", x(e_lo), y - 5, x(e_hi) - x(e_lo), 10, color, opacity=0.35))
+            if e_lo is None:  # open: still holds, or end not given
+                d.add(Shape("line", WIDTH - RIGHT - 6, y - 7, WIDTH - RIGHT, y, color), Shape("line", WIDTH - RIGHT - 6, y + 7, WIDTH - RIGHT, y, color))
+            label = m.status + ("" if m.basis == "fact" else f" ({m.basis})") + ("" if s_lo is not None or e_lo is not None else ", dates not given")
+            d.add(Shape("text", start + 4, y - 7, text=label, size=9, color="#404040"))
+    y += ROW + 10
+    # events, stacked into lanes so that labels do not overlap
+    d.add(Shape("text", 10, y, text="Dated events (colour: status; bar: the range a date can mean; hollow: approximate)", size=13))
+    lanes: list[float] = []
+    placed = []
+    for lo, hi, e in sorted(events, key=lambda t: (t[0], t[1], t[2].id)):
+        label = f"{e.date}  {e.summary}"  # type: ignore[attr-defined]
+        label = label if len(label) <= 70 else label[:69] + "…"
+        x0, x1 = x(lo), max(x(hi), x(lo) + 6)
+        right = x1 + 6 + _text_width(label)
+        shift = right - (WIDTH - RIGHT)
+        tx = x1 + 6 if shift <= 0 else x0 - 6
+        span = (x0, right) if shift <= 0 else (x0 - 6 - _text_width(label), x1)
+        lane = next((i for i, end in enumerate(lanes) if end < span[0]), len(lanes))
+        if lane == len(lanes):
+            lanes.append(span[1])
+        lanes[lane] = span[1]
+        placed.append((lane, x0, x1, tx, "start" if shift <= 0 else "end", label, e, lo, hi))
+    top_events = y + 16
+    for lane, x0, x1, tx, anchor, label, e, lo, hi in placed:
+        ly = top_events + lane * ROW
+        color = STATUS_COLORS[e.status]
+        fuzzy = any(q in (e.date or "") for q in "~?%")
+        if hi > lo:
+            d.add(Shape("rect", x0, ly - 3, x1 - x0, 6, color, fill=not fuzzy, dashed=fuzzy, opacity=0.8))
+        else:
+            d.add(Shape("circle", x0, ly, 4, 0, color, fill=not fuzzy))
+        d.add(Shape("text", tx, ly + 4, text=label, anchor=anchor, size=10))
+    y = top_events + len(lanes) * ROW + 10
+    # axis with year ticks, across the whole picture
+    d.add(Shape("line", LEFT, y, WIDTH - RIGHT, y, "#000000"))
+    for year in range(dt.date.fromordinal(t0).year, dt.date.fromordinal(t1).year + 1):
+        tx = x(dt.date(year, 1, 1).toordinal())
+        d.shapes.insert(1, Shape("line", tx, top_spells, tx, y + 4, "#d9d9d9", dashed=True))  # beneath the data
+        d.add(Shape("text", tx, y + 18, text=str(year), anchor="middle"))
+    y += 40
+    lx = LEFT
+    for status, color in STATUS_COLORS.items():
+        d.add(Shape("circle", lx, y - 4, 4, 0, color), Shape("text", lx + 8, y, text=status, size=10))
+        lx += 30 + _text_width(status, 10)
+    y += 20
+    lx = LEFT
+    for status, color in SPELL_COLORS.items():
+        d.add(Shape("rect", lx, y - 9, 14, 10, color), Shape("text", lx + 18, y, text=status, size=10))
+        lx += 36 + _text_width(status, 10)
+    d.add(Shape("text", lx + 10, y, text="faded, dashed: not stated as fact, or start unknown; pale ends: uncertain start/end; arrow: open end", size=10))
+    d.height = int(y + 20)
+    return d
+
+
+def to_svg(d: Drawing) -> str:
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{d.width}" height="{d.height}" viewBox="0 0 {d.width} {d.height}" '
+        'font-family="Helvetica, Arial, sans-serif">',
+        f'<rect x="0" y="0" width="{d.width}" height="{d.height}" fill="#ffffff"/>',
+    ]
+    for s in d.shapes:
+        dash = ' stroke-dasharray="4 3"' if s.dashed else ""
+        op = f' opacity="{s.opacity}"' if s.opacity != 1.0 else ""
+        if s.kind == "rect":
+            fill = s.color if s.fill else "none"
+            out.append(f'<rect class="shape" x="{s.x}" y="{s.y}" width="{round(s.w, 1)}" height="{s.h}" fill="{fill}" stroke="{s.color}"{dash}{op}/>')
+        elif s.kind == "line":
+            out.append(f'<line x1="{s.x}" y1="{s.y}" x2="{s.w}" y2="{s.h}" stroke="{s.color}"{dash}{op}/>')
+        elif s.kind == "circle":
+            fill = s.color if s.fill else "#ffffff"
+            out.append(f'<circle class="shape" cx="{s.x}" cy="{s.y}" r="{s.w}" fill="{fill}" stroke="{s.color}" stroke-width="1.5"/>')
+        else:
+            out.append(f'<text x="{s.x}" y="{s.y}" font-size="{s.size}" text-anchor="{s.anchor}" fill="{s.color}">{escape(s.text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def to_png(d: Drawing, target: Path) -> None:
+    pil: Any = require("PIL.Image", "plot")
+    draw_mod: Any = require("PIL.ImageDraw", "plot")
+    font_mod: Any = require("PIL.ImageFont", "plot")
+    scale = 2  # crisp on high-density screens
+    img = pil.new("RGB", (d.width * scale, d.height * scale), "white")
+    g = draw_mod.Draw(img, "RGBA")
+
+    def rgba(color: str, opacity: float) -> tuple[int, int, int, int]:
+        return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16), int(255 * opacity))
+
+    for s in d.shapes:
+        c = rgba(s.color, s.opacity)
+        if s.kind == "rect":
+            box = [s.x * scale, s.y * scale, (s.x + s.w) * scale, (s.y + s.h) * scale]
+            g.rectangle(box, fill=c if s.fill else None, outline=c, width=scale)
+        elif s.kind == "line":
+            g.line([s.x * scale, s.y * scale, s.w * scale, s.h * scale], fill=c, width=scale)
+        elif s.kind == "circle":
+            r = s.w * scale
+            g.ellipse([s.x * scale - r, s.y * scale - r, s.x * scale + r, s.y * scale + r], fill=c if s.fill else "white", outline=c, width=scale)
+        else:
+            font = font_mod.load_default(size=s.size * scale)
+            anchor = {"start": "ls", "middle": "ms", "end": "rs"}[s.anchor]
+            g.text((s.x * scale, s.y * scale), s.text, fill=c, font=font, anchor=anchor)
+    img.save(target, format="PNG")
+
+
+def render(out: str | Path, path: str | Path | None = None, force: bool = False) -> Path:
+    """Draw the timeline of the package at PATH to OUT (.svg or .png), atomically."""
+    out = Path(out)
+    suffix = out.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise UsageError(f"{out}: the timeline is written as .svg or .png")
+    if suffix == ".png":
+        require("PIL.Image", "plot")
+    drawing = layout(load(path))
+    if suffix == ".svg":
+        write_with(out, lambda tmp: tmp.write_text(to_svg(drawing), encoding="utf-8"), force=force, suffix=".svg")
+    else:
+        write_with(out, lambda tmp: to_png(drawing, tmp), force=force, suffix=".png")
+    return out
+
+
+def svg_for(root: Path) -> str:
+    """The committed docs/timeline.svg of the package at ROOT (used by `bri-data build`)."""
+    return to_svg(layout(load(root)))
+

@@ -1,0 +1,65 @@
+"""The timeline renders the shipped data in both formats, with every dated record drawn."""
+
+from __future__ import annotations
+
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from bri_data.cli import app
+from bri_data.dataset import load
+from bri_data.edtf_dates import bounds
+from bri_data.errors import MissingExtraError, OutputExistsError
+from bri_data.timeline import layout, render
+from fixturekit import ROOT
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_svg_draws_every_dated_event_and_every_spell(tmp_path: Path) -> None:
+    out = render(tmp_path / "t.svg", path=ROOT)
+    tree = ET.parse(out)
+    ds = load(ROOT)
+    dated = [e for e in ds.tables["events"] if e.date and bounds(e.date)]  # type: ignore[attr-defined]
+    texts = [t.text or "" for t in tree.iter(f"{SVG}text")]
+    for e in dated:
+        assert any(t.startswith(f"{e.date}  ") and e.summary[:30] in t for t in texts), e.id  # type: ignore[attr-defined]
+    # one bar or dot per event, one bar (at least) per spell, plus legend shapes
+    shapes = list(tree.iter(f"{SVG}rect")) + list(tree.iter(f"{SVG}circle"))
+    assert len(shapes) >= len(dated) + len(ds.tables["memberships"])
+    assert {"2015", "2024", "2025"} <= set(texts)
+    assert out.read_text() == (ROOT / "docs" / "timeline.svg").read_text()  # the committed picture is current
+
+
+def test_uncertain_dates_are_ranges_not_points() -> None:
+    d = layout(load(ROOT))
+    year_bar = [s for s in d.shapes if s.kind == "rect" and s.h == 6 and s.w > 50]  # e.g. "2015", "2020"
+    dots = [s for s in d.shapes if s.kind == "circle"]
+    assert year_bar, "a year-precision event must be drawn as a bar over the year"
+    assert len(dots) >= 6  # the legend's status dots at least
+
+
+def test_png_is_written_and_overwrite_needs_force(tmp_path: Path) -> None:
+    out = tmp_path / "t.png"
+    result = CliRunner().invoke(app, ["timeline", str(out), "--package", str(ROOT)])
+    assert result.exit_code == 0 and result.stdout == f"wrote {out}\n"
+    with Image.open(out) as im:
+        assert im.format == "PNG" and im.size[0] >= 2000 and im.size[1] > 500
+        assert len(im.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 10  # something was drawn
+    with pytest.raises(OutputExistsError):
+        render(out, path=ROOT)
+    again = CliRunner().invoke(app, ["timeline", str(out), "--package", str(ROOT)])
+    assert again.exit_code == 2 and "--force" in again.stderr
+    bad = CliRunner().invoke(app, ["timeline", str(tmp_path / "t.pdf"), "--package", str(ROOT)])
+    assert bad.exit_code == 2 and ".svg or .png" in bad.stderr
+
+
+def test_png_without_pillow_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "PIL.Image", None)
+    with pytest.raises(MissingExtraError, match=r"bri-data\[plot\]"):
+        render(tmp_path / "t.png", path=ROOT)
+    assert not (tmp_path / "t.png").exists()
