@@ -270,10 +270,11 @@ class ColumnarRun:
 
     def _keys(self, table: C.Table, rel: str, lf: Any) -> None:
         pl = self.pl
-        ids = collect(
-            lf.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line")).filter(
-                pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
-            )
+        fks = [c.name for c in table.foreign_keys]
+        # One read of the key columns (small), then hash joins in memory.
+        kf = collect(lf.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line"), *fks))
+        ids = kf.select("id", "line").filter(
+            pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
         )
         is_first = pl.col("id").is_first_distinct()
         later = ids.filter(~is_first)
@@ -282,26 +283,22 @@ class ColumnarRun:
             later = later.join(first, on="id", suffix="_first", maintain_order="left")
             for rid, line, first_line in later.iter_rows():
                 duplicate(self.report, rel, line, rid, first_line)
-        seen = first.get_column("id").is_in(self.all_ids.get_column("id").implode())
-        clash = first.filter(seen)
-        if clash.height:
-            for rid, line, other_line, other in clash.join(self.all_ids, on="id", suffix="_other", maintain_order="left").iter_rows():
-                duplicate_global(self.report, rel, line, rid, other, other_line)
-        fresh = first.filter(~seen)
+        clash = first.join(self.all_ids, on="id", how="inner", suffix="_other", maintain_order="left")
+        for rid, line, other_line, other in clash.iter_rows():
+            duplicate_global(self.report, rel, line, rid, other, other_line)
+        fresh = first.join(self.all_ids, on="id", how="anti")
         self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
         self.table_ids[table.name] = first
-        owners = self.all_ids.select("id", "table")
         for col in table.foreign_keys:
             if col.references == "*":
-                targets = self.all_ids.filter(pl.col("table") != "citations").get_column("id")
+                targets = self.all_ids.filter(pl.col("table") != "citations").select("id")
             else:
-                targets = self.table_ids[col.references or ""].get_column("id")
-            bad = collect(
-                lf.select(pl.col(col.name).alias("value"), pl.col("_line").cast(pl.Int64), pl.col("id")).filter(
-                    pl.col("value").is_not_null() & ~pl.col("value").is_in(targets.implode())
-                )
-            )
-            bad = bad.join(owners, left_on="value", right_on="id", how="left", maintain_order="left")
+                targets = self.table_ids[col.references or ""].select("id")
+            vals = kf.select(pl.col(col.name).alias("value"), "line", "id").filter(pl.col("value").is_not_null())
+            bad = vals.join(targets, left_on="value", right_on="id", how="anti", maintain_order="left")
+            if not bad.height:
+                continue
+            bad = bad.join(self.all_ids.select("id", "table"), left_on="value", right_on="id", how="left", maintain_order="left")
             for value, line, rid, owner in bad.iter_rows():
                 rid = rid if rid and len(rid) <= 200 else None
                 dangling(self.report, rel, line, col.name, rid, value, col.references or "", owner)
@@ -374,11 +371,11 @@ class ColumnarRun:
 
     def _finish(self) -> None:
         pl = self.pl
-        cited = self.cited_ids.implode()
+        cited = self.cited_ids.to_frame("id")
         for table in C.TABLES:
             if not table.must_be_cited:
                 continue
-            missing = self.table_ids[table.name].filter(~pl.col("id").is_in(cited))
+            missing = self.table_ids[table.name].join(cited, on="id", how="anti", maintain_order="left")
             for rid, line in missing.iter_rows():
                 uncited(self.report, table, rid, line)
         self.prov.finish_statements()

@@ -26,7 +26,7 @@ from bri_data.tablereader import FileFacts, read_table
 ENGINES = ("auto", "rows", "columnar")
 # Above this many bytes of table data, `auto` uses the columnar engine when polars is
 # installed: below it, importing polars costs more than it saves.
-COLUMNAR_MIN_BYTES = 8 << 20
+COLUMNAR_MIN_BYTES = 1 << 20
 
 
 def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER_CODE, engine: str = "auto") -> Report:
