@@ -36,7 +36,7 @@ from bri_data.keys import KeyIndex, dangling, duplicate, duplicate_global
 from bri_data.paths import member
 from bri_data.provenance import Provenance, uncited
 from bri_data.rowcheck import check_row, schema_for, typed
-from bri_data.tablereader import FileFacts, Row, read_table
+from bri_data.tablereader import FileFacts, Row
 
 _ANNOTATIONS = {"description", "x-enumDescriptions", "x-references", "x-check", "title", "$comment"}
 _INT_RE = r"^[+-]?\d{1,18}$"
@@ -227,16 +227,13 @@ class ColumnarRun:
 
     def _sources(self, scan: _Scan) -> None:
         """Few rows: the row engine, which also loads the seeds."""
-        pl, table = self.pl, C.SOURCES
-        facts = FileFacts()
-        rows = 0
-        for row in read_table(scan.path, scan.rel, table, self.report, facts):
-            rows += 1
-            self.keys.add(table.name, scan.rel, row.line, row.record_id)
-            values = check_row(table, row, set(facts.columns), scan.rel, self.report)
-            semantics.check(table, scan.rel, row.line, row.record_id, values, self.report)
-            self.prov.check(table, scan.rel, row.line, row.record_id, values)
-        self.report.rows_checked[table.name] = rows
+        from bri_data.validator import stream_table
+
+        pl = self.pl
+        facts = stream_table(C.SOURCES, scan.path, scan.rel, self.keys, self.prov, self.report)
+        if not facts.complete or not facts.columns:
+            raise Unsupported("sources table not fully readable")  # the row engine judges what follows
+        self.keys.finish_table()
         ids = list(self.keys.ids["sources"].items())
         frame = pl.DataFrame({"id": [i for i, _ in ids], "line": [n for _, n in ids]}, schema={"id": pl.String, "line": pl.Int64})
         self.table_ids["sources"] = frame
