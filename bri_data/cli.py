@@ -43,10 +43,16 @@ class PlainFormat(str, enum.Enum):
     json = "json"
 
 
+FormatOpt = Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")]
+
 PathArg = Annotated[
     Optional[Path],
     typer.Argument(help="A datapackage.json or a folder holding one. Default: ./datapackage.json if present, else the installed package."),
 ]
+
+
+def _json(doc: object) -> None:
+    typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
 
 def _fail(exc: BriDataError) -> NoReturn:
@@ -108,7 +114,7 @@ def locate(
     source: Annotated[Optional[str], typer.Option("--source", "-s", help="Search only this source id.")] = None,
     record: Annotated[str, typer.Option("--record", "-r", help="record_id to put in the citation row.")] = "RECORD-ID",
     path: Annotated[Optional[Path], typer.Option("--package", help="Package to search (default as for validate).")] = None,
-    format: Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")] = PlainFormat.text,
+    format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Find TEXT in the seeds; print source, line and offsets, and a ready-to-paste citation row."""
     from bri_data.curation import locate_in_package
@@ -118,7 +124,7 @@ def locate(
     except BriDataError as exc:
         _fail(exc)
     if format is PlainFormat.json:
-        typer.echo(json.dumps(found.to_dict(record), ensure_ascii=False, indent=2))
+        _json(found.to_dict(record))
         return
     s = found.span
     typer.echo(f"source_id={s.source_id} line={s.line} char_start={s.char_start} char_end={s.char_end}")
@@ -128,7 +134,7 @@ def locate(
 @app.command()
 def coverage(
     path: PathArg = None,
-    format: Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")] = PlainFormat.text,
+    format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Per seed: how many body sentences at least one valid citation touches, and which are uncited."""
     from bri_data.curation import coverage as run
@@ -138,7 +144,7 @@ def coverage(
     except BriDataError as exc:
         _fail(exc)
     if format is PlainFormat.json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        _json(result.to_dict())
         return
     for seed in result.seeds:
         typer.echo(f"{seed.source_id} ({seed.path}): {seed.cited}/{seed.total} body sentences cited ({seed.percent:.1f}%)")
@@ -179,7 +185,7 @@ def _highlight(before: str, quote: str, after: str, color: bool) -> str:
 def show(
     record_id: Annotated[str, typer.Argument(help="Any record id, e.g. act-lukashenka or stm-...")],
     path: Annotated[Optional[Path], typer.Option("--package", help="Package to read (default as for validate).")] = None,
-    format: Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")] = PlainFormat.text,
+    format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Show a record, its linked records and each citation in its seed line (span highlighted)."""
     from bri_data.lookup import show as run
@@ -189,7 +195,7 @@ def show(
     except BriDataError as exc:
         _fail(exc)
     if format is PlainFormat.json:
-        typer.echo(json.dumps(v.to_dict(), ensure_ascii=False, indent=2))
+        _json(v.to_dict())
         return
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     typer.echo(f"{record_id} ({v.table})")
@@ -208,7 +214,7 @@ def show(
 
 
 @app.command()
-def info(path: PathArg = None, format: Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")] = PlainFormat.text) -> None:
+def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
     """Package name, version, tables with row counts, and sources."""
     from bri_data.lookup import info as run
 
@@ -217,7 +223,7 @@ def info(path: PathArg = None, format: Annotated[PlainFormat, typer.Option("--fo
     except BriDataError as exc:
         _fail(exc)
     if format is PlainFormat.json:
-        typer.echo(json.dumps(i.to_dict(), ensure_ascii=False, indent=2))
+        _json(i.to_dict())
         return
     typer.echo(f"{i.name} {i.version} at {i.root}")
     for table, n in i.tables.items():
