@@ -186,8 +186,8 @@ def semantic_mask(pl: Any, table: C.Table, lf: Any) -> Any:
     if "date_basis" in table.column_names:
         flags.append(pl.col("date").is_null() != pl.col("date_basis").is_null())
     if table.date_order:
-        a, b = table.date_order
-        flags.append((highs[b] < lows[a]).fill_null(False))
+        first, last = table.date_order
+        flags.append((highs[last] < lows[first]).fill_null(False))
     for col in table.foreign_keys:
         if col.references == table.name:
             flags.append((pl.col(col.name) == pl.col("id")).fill_null(False))

@@ -37,7 +37,7 @@ def record_class(table_name: str) -> type[Record]:
             continue
         base: Any = int if col.type == "integer" else str
         if col.vocabulary:
-            base = Literal[tuple(col.enum or [])]  # type: ignore[misc]
+            base = Literal[tuple(col.enum or [])]
         typ = base if col.required else Optional[base]  # noqa: UP007 - runtime construction
         fields[col.name] = (typ, ... if col.required else None)
     name = table.title.removesuffix("s") + "Record"  # ActorRecord, EventRecord, ...
@@ -46,33 +46,35 @@ def record_class(table_name: str) -> type[Record]:
 
 @dataclass(frozen=True)
 class CitedSpan:
-    citation: Record
+    citation: Any  # a CitationRecord
     seed: Seed
 
     @property
     def line_text(self) -> str:
-        return self.seed.line(self.citation.line) or ""  # type: ignore[attr-defined]
+        return self.seed.line(self.citation.line) or ""
 
     @property
     def before(self) -> str:
-        return self.line_text[: self.citation.char_start]  # type: ignore[attr-defined]
+        return self.line_text[: self.citation.char_start]
 
     @property
     def after(self) -> str:
-        return self.line_text[self.citation.char_end :]  # type: ignore[attr-defined]
+        return self.line_text[self.citation.char_end :]
 
 
 @dataclass(frozen=True)
 class Dataset:
     """All tables of one package. Immutable: records are frozen, mappings read-only."""
 
+    # Record classes are generated from the contract at run time (`record_class`), so
+    # their columns are not visible to a type checker: records are typed `Any` here.
     root: Path
-    tables: Mapping[str, tuple[Record, ...]]
+    tables: Mapping[str, tuple[Any, ...]]
     seeds: Mapping[str, Seed]
-    _by_id: Mapping[str, Record] = field(repr=False)
-    _citations: Mapping[str, tuple[Record, ...]] = field(repr=False)
+    _by_id: Mapping[str, Any] = field(repr=False)
+    _citations: Mapping[str, tuple[Any, ...]] = field(repr=False)
 
-    def __getitem__(self, record_id: str) -> Record:
+    def __getitem__(self, record_id: str) -> Any:
         try:
             return self._by_id[record_id]
         except KeyError:
@@ -87,14 +89,14 @@ class Dataset:
     def table_of(self, record_id: str) -> str:
         return C.TABLES_BY_PREFIX[record_id.split("-", 1)[0]].name
 
-    def citations(self, record_id: str) -> tuple[Record, ...]:
+    def citations(self, record_id: str) -> tuple[Any, ...]:
         return self._citations.get(record_id, ())
 
     def cited_spans(self, record_id: str) -> list[CitedSpan]:
         """The record's citations, each with its seed so the quote can be shown in context."""
-        return [CitedSpan(c, self.seeds[c.source_id]) for c in self.citations(record_id)]  # type: ignore[attr-defined]
+        return [CitedSpan(c, self.seeds[c.source_id]) for c in self.citations(record_id)]
 
-    def links(self, record_id: str) -> dict[str, Record]:
+    def links(self, record_id: str) -> dict[str, Any]:
         """The records this one points at, by column (speaker_id -> the actor, ...)."""
         rec = self[record_id]
         table = C.TABLES_BY_NAME[self.table_of(record_id)]
@@ -111,7 +113,7 @@ class Dataset:
 
         return dataframe(self, table_name)
 
-    def referrers(self, record_id: str) -> list[tuple[str, str, Record]]:
+    def referrers(self, record_id: str) -> list[tuple[str, str, Any]]:
         """(table, column, record) of every non-citation record that points at this one."""
         out = []
         for table in C.TABLES[:-1]:
@@ -133,11 +135,13 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
         report = run(root)
         if not report.valid:
             raise InvalidPackageError(report)
-    tables = {t.name: tuple(record_class(t.name)(**row) for row in read_rows(root, t)) for t in C.TABLES}
+    tables: dict[str, tuple[Any, ...]] = {
+        t.name: tuple(record_class(t.name)(**row) for row in read_rows(root, t)) for t in C.TABLES
+    }
     by_id = {r.id: r for rows in tables.values() for r in rows}
-    cites: dict[str, list[Record]] = {}
+    cites: dict[str, list[Any]] = {}
     for c in tables["citations"]:
-        cites.setdefault(c.record_id, []).append(c)  # type: ignore[attr-defined]
+        cites.setdefault(c.record_id, []).append(c)
     return Dataset(
         root=root,
         tables=MappingProxyType(tables),

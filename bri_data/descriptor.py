@@ -100,7 +100,8 @@ def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, Resource
     for err in compile_schema(V2_RULES).errors(desc):
         where = "/".join(str(p) for p in err.path) or "(top level)"
         report.emit("descriptor.invalid", f"{rel} at {where}: {_describe(err)}", file=rel, field=where)
-    resources = desc.get("resources") if isinstance(desc.get("resources"), list) else []
+    found = desc.get("resources")
+    resources: list[Any] = found if isinstance(found, list) else []
     decls: dict[str, ResourceDecl] = {}
     for res in resources:
         if isinstance(res, dict) and isinstance(res.get("name"), str) and res["name"] not in decls:

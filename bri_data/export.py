@@ -52,16 +52,13 @@ def _ordered(dataset: Dataset, table: C.Table) -> list[Record]:
 
 
 def _meta(dataset: Dataset) -> list[tuple[str, str]]:
-    from bri_data import __version__
-
     meta = [
         ("package", C.PACKAGE_NAME),
         ("package_id", C.PACKAGE_ID),
         ("version", C.VERSION),
-        ("bri_data_version", __version__),
         ("exported_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
     ]
-    meta += [(f"source:{s.id}:sha256", s.sha256) for s in dataset.tables["sources"]]  # type: ignore[attr-defined]
+    meta += [(f"source:{s.id}:sha256", s.sha256) for s in dataset.tables["sources"]]
     return meta
 
 

@@ -31,7 +31,7 @@ def json_schema(table: C.Table) -> dict[str, Any]:
         if col.pattern:
             p["pattern"] = f"^(?:{col.pattern})$"
         if col.vocabulary:
-            p["enum"] = col.enum + ([] if col.required else [None])
+            p["enum"] = [*(col.enum or []), *([] if col.required else [None])]
             p["x-enumDescriptions"] = {t.value: t.definition for t in col.vocabulary}
         if col.minimum is not None:
             p["minimum"] = col.minimum

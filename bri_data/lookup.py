@@ -47,14 +47,14 @@ def view(dataset: Dataset, record_id: str) -> RecordView:
     contexts = [
         Context(
             s.citation.id,
-            s.citation.role,  # type: ignore[attr-defined]
+            s.citation.role,
             s.seed.source_id,
             s.seed.path,
-            s.citation.line,  # type: ignore[attr-defined]
-            s.citation.char_start,  # type: ignore[attr-defined]
-            s.citation.char_end,  # type: ignore[attr-defined]
+            s.citation.line,
+            s.citation.char_start,
+            s.citation.char_end,
             s.before,
-            s.citation.quote,  # type: ignore[attr-defined]
+            s.citation.quote,
             s.after,
         )
         for s in dataset.cited_spans(record_id)

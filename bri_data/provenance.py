@@ -99,7 +99,7 @@ class Provenance:
             self.cited.add(record)
         seed = self.seeds.get(src) if isinstance(src, str) else None
         n, start, end, quote = v.get("line"), v.get("char_start"), v.get("char_end"), v.get("quote")
-        if seed is None or not all(isinstance(x, int) for x in (n, start, end)):
+        if seed is None or not isinstance(n, int) or not isinstance(start, int) or not isinstance(end, int):
             # Unknown source, unreadable seed or untyped numbers: reported elsewhere; the
             # record's verbatim check cannot be judged from this citation.
             if isinstance(record, str):

@@ -68,13 +68,13 @@ def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any
         have = "date_basis without a date" if v.get("date") is None else "a date without date_basis"
         report.emit("semantic.date_basis", f"{table.name} row has {have}; give both or neither", field="date_basis", **where)
     if table.date_order:
-        a, b = table.date_order
-        start, end = spans.get(a, (None, None))[0], spans.get(b, (None, None))[1]
+        first, last = table.date_order
+        start, end = spans.get(first, (None, None))[0], spans.get(last, (None, None))[1]
         if start is not None and end is not None and end < start:
             report.emit(
                 "semantic.date_order",
-                f"{table.name}.{b} {v[b]!r} lies before {a} {v[a]!r}",
-                field=b,
+                f"{table.name}.{last} {v[last]!r} lies before {first} {v[first]!r}",
+                field=last,
                 **where,
             )
     for col in table.foreign_keys:

@@ -83,10 +83,10 @@ def _span(value: str | None) -> tuple[int | None, int | None]:
 def layout(ds: Dataset) -> Drawing:
     events = []
     for e in ds.tables["events"]:
-        lo, hi = _span(e.date)  # type: ignore[attr-defined]
+        lo, hi = _span(e.date)
         if lo is not None and hi is not None:
             events.append((lo, hi, e))
-    spells = [(m, *_span(m.start), *_span(m.end)) for m in ds.tables["memberships"]]  # type: ignore[attr-defined]
+    spells = [(m, *_span(m.start), *_span(m.end)) for m in ds.tables["memberships"]]
     known = [d for lo, hi, _ in events for d in (lo, hi)] + [d for s in spells for d in s[1:] if d is not None]
     t0 = dt.date.fromordinal(min(known)).replace(month=1, day=1).toordinal()
     t1 = dt.date(dt.date.fromordinal(max(known)).year + 1, 1, 1).toordinal()
@@ -106,9 +106,9 @@ def layout(ds: Dataset) -> Drawing:
     for s in spells:
         members.setdefault(s[0].member_id, []).append(s)
     top_spells = y
-    for member_id, rows in sorted(members.items(), key=lambda kv: ds[kv[0]].name.lower()):  # type: ignore[attr-defined]
+    for member_id, rows in sorted(members.items(), key=lambda kv: ds[kv[0]].name.lower()):
         y += ROW + 4
-        name = ds[member_id].name  # type: ignore[attr-defined]
+        name = ds[member_id].name
         name = name if _text_width(name) < LEFT - 16 else name[: int((LEFT - 16) / (0.56 * FONT)) - 1] + "…"
         d.add(Shape("text", LEFT - 8, y + 4, text=name, anchor="end"))
         for m, s_lo, s_hi, e_lo, e_hi in rows:
@@ -131,7 +131,7 @@ def layout(ds: Dataset) -> Drawing:
     lanes: list[float] = []
     placed = []
     for lo, hi, e in sorted(events, key=lambda t: (t[0], t[1], t[2].id)):
-        label = f"{e.date}  {e.summary}"  # type: ignore[attr-defined]
+        label = f"{e.date}  {e.summary}"
         label = label if len(label) <= 70 else label[:69] + "…"
         x0, x1 = x(lo), max(x(hi), x(lo) + 6)
         right = x1 + 6 + _text_width(label)
@@ -161,7 +161,7 @@ def layout(ds: Dataset) -> Drawing:
         d.shapes.insert(1, Shape("line", tx, top_spells, tx, y + 4, "#d9d9d9", dashed=True))  # beneath the data
         d.add(Shape("text", tx, y + 18, text=str(year), anchor="middle"))
     y += 40
-    lx = LEFT
+    lx: float = LEFT
     for status, color in STATUS_COLORS.items():
         d.add(Shape("circle", lx, y - 4, 4, 0, color), Shape("text", lx + 8, y, text=status, size=10))
         lx += 30 + _text_width(status, 10)
@@ -236,7 +236,12 @@ def render(out: str | Path, path: str | Path | None = None, force: bool = False)
         require("PIL.Image", "plot")
     drawing = layout(load(path))
     if suffix == ".svg":
-        write_with(out, lambda tmp: tmp.write_text(to_svg(drawing), encoding="utf-8"), force=force, suffix=".svg")
+        text = to_svg(drawing)
+
+        def write_svg(tmp: Path) -> None:
+            tmp.write_text(text, encoding="utf-8")
+
+        write_with(out, write_svg, force=force, suffix=".svg")
     else:
         write_with(out, lambda tmp: to_png(drawing, tmp), force=force, suffix=".png")
     return out
