@@ -160,8 +160,11 @@ def doc_files(root: Path) -> dict[str, str]:
     """The project's generated documentation; DATASHEET and timeline read the (valid) data."""
     from bri_data.timeline import svg_for
 
+    from bri_data.reporters import report_schema
+
     return {
         "docs/tables.md": tables_markdown(),
+        "docs/validate-report.schema.json": _dump(report_schema()),
         "DATASHEET.md": datasheet_markdown(root),
         "docs/timeline.svg": svg_for(root),
     }

@@ -54,6 +54,58 @@ def as_json(report: Report) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+def report_schema() -> dict[str, object]:
+    """JSON Schema (Draft 2020-12) of the `--format json` document: the committed interface."""
+    from bri_data.findings import CODES
+
+    layers = sorted({layer for layer, _ in CODES.values()})
+    nullable_str = {"type": ["string", "null"]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://bri-data.invalid/schemas/validate-report.schema.json",
+        "title": "bri-data validate --format json",
+        "type": "object",
+        "required": ["version", "package", "valid", "exit_code", "counts", "omitted", "rows_checked", "findings"],
+        "additionalProperties": False,
+        "properties": {
+            "version": {"const": JSON_VERSION, "description": "Bumped on any incompatible change."},
+            "package": {"type": "string", "description": "The datapackage.json validated."},
+            "valid": {"type": "boolean"},
+            "exit_code": {"enum": [0, 1, 2], "description": "0 valid, 1 invalid data, 2 unreadable input."},
+            "counts": {
+                "type": "object",
+                "propertyNames": {"enum": list(CODES)},
+                "additionalProperties": {"type": "integer", "minimum": 1},
+                "description": "Every finding, counted per code.",
+            },
+            "omitted": {
+                "type": "object",
+                "propertyNames": {"enum": list(CODES)},
+                "additionalProperties": {"type": "integer", "minimum": 1},
+                "description": "Per code, findings counted but not listed (see --max-findings).",
+            },
+            "rows_checked": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+            "findings": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["code", "layer", "message", "file", "line", "field", "record_id"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "code": {"enum": list(CODES)},
+                        "layer": {"enum": layers},
+                        "message": {"type": "string", "minLength": 1},
+                        "file": nullable_str,
+                        "line": {"type": ["integer", "null"], "minimum": 1},
+                        "field": nullable_str,
+                        "record_id": nullable_str,
+                    },
+                },
+            },
+        },
+    }
+
+
 def _escape_data(s: str) -> str:
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

@@ -9,13 +9,15 @@ import json
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
 from bri_data.cli import app
 from bri_data.findings import CODES
-from fixturekit import build_case, cases
+from fixturekit import ROOT, build_case, cases
 
 runner = CliRunner()
+REPORT_SCHEMA = Draft202012Validator(json.loads((ROOT / "docs" / "validate-report.schema.json").read_text()))
 
 
 @pytest.mark.parametrize("case_dir", cases(), ids=lambda p: p.name)
@@ -27,6 +29,7 @@ def test_fixture_yields_its_codes(case_dir: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["validate", pkg, "--format", "json"])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     doc = json.loads(result.stdout)
+    REPORT_SCHEMA.validate(doc)  # the committed shape of --format json
     assert result.exit_code == expected["exit"] == doc["exit_code"]
     assert sorted(doc["counts"]) == expected["codes"], doc["findings"]
     for f in doc["findings"]:
