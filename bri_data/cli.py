@@ -11,7 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, Any, Callable, NoReturn, Optional, TypeVar
 
 import typer
 
@@ -51,6 +51,17 @@ PathArg = Annotated[
 ]
 
 
+T = TypeVar("T")
+
+
+def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call one library function; its typed errors become a message and an exit code."""
+    try:
+        return fn(*args, **kwargs)
+    except BriDataError as exc:
+        _fail(exc)
+
+
 def _json(doc: object) -> None:
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
@@ -74,10 +85,7 @@ def validate(
     from bri_data.reporters import REPORTERS
     from bri_data.validator import validate as run
 
-    try:
-        report = run(path, max_per_code=max_findings, engine=engine.value)
-    except BriDataError as exc:
-        _fail(exc)
+    report = _call(run, path, max_per_code=max_findings, engine=engine.value)
     sys.stdout.write(REPORTERS[format.value](report))
     raise typer.Exit(report.exit_code)
 
@@ -94,15 +102,12 @@ def build(
 
     if not (root / "data").is_dir():
         _fail(PackageNotFoundError(f"{root} has no data/ folder; run build in the package checkout"))
-    try:
-        if check:
-            stale = drift(root, docs=docs)
-            for rel in stale:
-                typer.echo(f"out of date: {rel}")
-            raise typer.Exit(1 if stale else 0)
-        result = run(root, docs=docs)
-    except BriDataError as exc:
-        _fail(exc)
+    if check:
+        stale = _call(drift, root, docs=docs)
+        for rel in stale:
+            typer.echo(f"out of date: {rel}")
+        raise typer.Exit(1 if stale else 0)
+    result = _call(run, root, docs=docs)
     typer.echo("\n".join(f"wrote {rel}" for rel in result.written) if result.written else "up to date")
     if result.docs_skipped:
         typer.echo(f"docs not regenerated: {result.docs_skipped}", err=True)
@@ -119,10 +124,7 @@ def locate(
     """Find TEXT in the seeds; print source, line and offsets, and a ready-to-paste citation row."""
     from bri_data.curation import locate_in_package
 
-    try:
-        found = locate_in_package(text, source=source, path=path)
-    except BriDataError as exc:
-        _fail(exc)
+    found = _call(locate_in_package, text, source=source, path=path)
     if format is PlainFormat.json:
         _json(found.to_dict(record))
         return
@@ -139,10 +141,7 @@ def coverage(
     """Per seed: how many body sentences at least one valid citation touches, and which are uncited."""
     from bri_data.curation import coverage as run
 
-    try:
-        result = run(path)
-    except BriDataError as exc:
-        _fail(exc)
+    result = _call(run, path)
     if format is PlainFormat.json:
         _json(result.to_dict())
         return
@@ -168,10 +167,7 @@ def export(
     """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
     from bri_data.export import export as run
 
-    try:
-        result = run(format.value, out, force=force, path=path)
-    except BriDataError as exc:
-        _fail(exc)
+    result = _call(run, format.value, out, force=force, path=path)
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
     typer.echo(f"wrote {result.out} ({result.format}: {rows})")
 
@@ -190,10 +186,7 @@ def show(
     """Show a record, its linked records and each citation in its seed line (span highlighted)."""
     from bri_data.lookup import show as run
 
-    try:
-        v = run(record_id, path)
-    except BriDataError as exc:
-        _fail(exc)
+    v = _call(run, record_id, path)
     if format is PlainFormat.json:
         _json(v.to_dict())
         return
@@ -218,10 +211,7 @@ def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
     """Package name, version, tables with row counts, and sources."""
     from bri_data.lookup import info as run
 
-    try:
-        i = run(path)
-    except BriDataError as exc:
-        _fail(exc)
+    i = _call(run, path)
     if format is PlainFormat.json:
         _json(i.to_dict())
         return
@@ -241,10 +231,7 @@ def timeline(
     """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""
     from bri_data.timeline import render
 
-    try:
-        written = render(out, path=path, force=force)
-    except BriDataError as exc:
-        _fail(exc)
+    written = _call(render, out, path=path, force=force)
     typer.echo(f"wrote {written}")
 
 
