@@ -117,3 +117,15 @@ def test_github_format_escapes_newlines_colons_and_commas(monkeypatch: object) -
     out = github(report).splitlines()[0]
     assert out.startswith("::error file=data/a%2Cb%3Ac.csv,line=3,title=row.enum::")
     assert out.endswith("[type] (evt-x) line one%0Aline two: 100%25")
+
+
+def test_build_check_and_build(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["build", str(ROOT), "--check"]).exit_code == 0
+    pkg = copy_package(tmp_path / "pkg")
+    (pkg / "schemas" / "actors.schema.json").write_text("{}", encoding="utf-8")
+    check = runner.invoke(app, ["build", str(pkg), "--check"])
+    assert check.exit_code == 1 and check.stdout == "out of date: schemas/actors.schema.json\n"
+    done = runner.invoke(app, ["build", str(pkg)])
+    assert done.exit_code == 0 and done.stdout == "wrote schemas/actors.schema.json\n"
+    assert runner.invoke(app, ["build", str(pkg), "--check"]).exit_code == 0
+    assert runner.invoke(app, ["build", str(tmp_path / "nothing")]).exit_code == 2
