@@ -283,7 +283,8 @@ class ColumnarRun:
         clash = first.join(self.all_ids, on="id", how="inner", suffix="_other", maintain_order="left")
         for rid, line, other_line, other in clash.iter_rows():
             duplicate_global(self.report, rel, line, rid, other, other_line)
-        fresh = first.join(self.all_ids, on="id", how="anti")
+        # Without clashes `first` itself is new: share its buffers instead of copying them.
+        fresh = first if not clash.height else first.join(self.all_ids, on="id", how="anti")
         self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
         self.table_ids[table.name] = first
         for col in table.foreign_keys:
