@@ -101,6 +101,39 @@ def break_every_row(pkg: Path) -> None:
     build(pkg, docs=False)
 
 
+def markdown(results: dict[str, Any]) -> str:
+    """The results table of BENCHMARKS.md (between its `results` markers)."""
+    m = results["machine"]
+    out = [
+        f"Measured {results['date']} on {m['cpus']} cores, Python {m['python']}, {m['platform']}.",
+        "",
+        "| package | rows | bri-data median | frictionless median | time ratio | rows/s bri-data | rows/s frictionless | speed-up | peak RSS bri-data | peak RSS frictionless |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    named = [("shipped (cold start)", results["cold_start"])] + [(f"synthetic {r['rows']:,}", r) for r in results["sizes"]]
+    for name, r in named:
+        a, b = r["bri-data"], r["frictionless"]
+        out.append(
+            f"| {name} | {r['rows']:,} | {a['median_s']:.3f} s | {b['median_s']:.3f} s | {r['time_ratio']:.3f} | "
+            f"{a['rows_per_s']:,} | {b['rows_per_s']:,} | {r['speedup_rows_per_s']:.1f}x | "
+            f"{a['peak_rss_mib']:.0f} MiB | {b['peak_rss_mib']:.0f} MiB |"
+        )
+    if "errors" in results:
+        e = results["errors"]
+        out += ["", f"Error-heavy input ({e['rows']:,} rows, every row of every table but sources broken; bri-data only): "
+                f"{e['median_s']:.2f} s, {e['peak_rss_mib']:.0f} MiB, exit {e['exit_code']}."]
+    return "\n".join(out) + "\n"
+
+
+def update(doc: Path, table: str) -> None:
+    """Replace the block between the results markers of DOC with TABLE."""
+    text = doc.read_text(encoding="utf-8")
+    start, end = "<!-- results:start -->\n", "<!-- results:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(head + start + table + end + tail, encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000, 1_000_000])
@@ -110,9 +143,11 @@ def main() -> None:
     ap.add_argument("--errors-size", type=int, default=100_000, help="rows of the error-heavy package (0: skip)")
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--workdir", type=Path, default=None, help="where packages are generated (default: a temp dir)")
+    ap.add_argument("--update", type=Path, help="rewrite the results table of this file (BENCHMARKS.md)")
     args = ap.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bri-bench-"))
     results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d"),
         "machine": {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()},
         "cold_start": compare(ROOT, count_rows(ROOT), args.cold_repeats, args.cold_repeats),
         "sizes": [],
@@ -135,6 +170,9 @@ def main() -> None:
         print(json.dumps({"errors": results["errors"]}, indent=1), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if args.update:
+        update(args.update, markdown(results))
+    print(markdown(results))
     if args.workdir is None:
         shutil.rmtree(work, ignore_errors=True)
 

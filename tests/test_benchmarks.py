@@ -25,8 +25,11 @@ def test_synthetic_package_is_valid_for_both_engines(tmp_path: Path) -> None:
 
 def test_runner_produces_a_complete_report(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
+    doc_md = tmp_path / "BENCH.md"
+    doc_md.write_text("before\n<!-- results:start -->\nold\n<!-- results:end -->\nafter\n")
     cmd = [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "1000", "--repeats", "1",
-           "--cold-repeats", "1", "--errors-size", "1000", "--json", str(out), "--workdir", str(tmp_path / "w")]
+           "--cold-repeats", "1", "--errors-size", "1000", "--json", str(out), "--workdir", str(tmp_path / "w"),
+           "--update", str(doc_md)]
     subprocess.run(cmd, check=True, capture_output=True, timeout=300)
     doc = json.loads(out.read_text())
     for res in [doc["cold_start"], *doc["sizes"]]:
@@ -34,3 +37,6 @@ def test_runner_produces_a_complete_report(tmp_path: Path) -> None:
         assert res["time_ratio"] > 0 and res["bri-data"]["peak_rss_mib"] > 0
     assert doc["sizes"][0]["rows"] == 1008
     assert doc["errors"]["exit_code"] == 1
+    md = doc_md.read_text()
+    assert md.startswith("before\n<!-- results:start -->\nMeasured ") and md.endswith("<!-- results:end -->\nafter\n")
+    assert "| synthetic 1,008 | 1,008 |" in md and "\nold\n" not in md
