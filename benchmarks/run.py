@@ -122,7 +122,30 @@ def markdown(results: dict[str, Any]) -> str:
         e = results["errors"]
         out += ["", f"Error-heavy input ({e['rows']:,} rows, every row of every table but sources broken; bri-data only): "
                 f"{e['median_s']:.2f} s, {e['peak_rss_mib']:.0f} MiB, exit {e['exit_code']}."]
+    out += ["", "Targets (issue 5), judged from the numbers above:", "", "| target | measured | met |", "| --- | --- | --- |"]
+    for target, measured, met in targets(results):
+        out.append(f"| {target} | {measured} | {'yes' if met else '**no**'} |")
     return "\n".join(out) + "\n"
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for each target of issue 5 that these results can judge."""
+    rows = []
+    cold = results["cold_start"]["time_ratio"]
+    rows.append(("shipped package, cold process: at most 0.35x frictionless's wall time", f"{cold:.2f}x", cold <= 0.35))
+    by_rows = {r["rows"] // 1000 * 1000: r for r in results["sizes"]}
+    big, mid = by_rows.get(1_000_000), by_rows.get(100_000)
+    if big:
+        rows.append(("1M rows: at least 10x frictionless's rows/s", f"{big['speedup_rows_per_s']:.1f}x", big["speedup_rows_per_s"] >= 10))
+        rss = big["bri-data"]["peak_rss_mib"]
+        rows.append(("peak RSS at 1M rows under 500 MiB", f"{rss:.0f} MiB", rss < 500))
+    if big and mid:
+        growth = big["bri-data"]["median_s"] / mid["bri-data"]["median_s"]
+        rows.append(("linear: 1M rows take at most 12x the time of 100k", f"{growth:.1f}x", growth <= 12))
+    if "errors" in results:
+        e = results["errors"]
+        rows.append(("error-heavy input: findings capped, no blow-up", f"{e['median_s']:.1f} s, {e['peak_rss_mib']:.0f} MiB", e["peak_rss_mib"] < 500))
+    return rows
 
 
 def update(doc: Path, table: str) -> None:
@@ -144,7 +167,14 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="write the results here")
     ap.add_argument("--workdir", type=Path, default=None, help="where packages are generated (default: a temp dir)")
     ap.add_argument("--update", type=Path, help="rewrite the results table of this file (BENCHMARKS.md)")
+    ap.add_argument("--render", type=Path, help="measure nothing: render this results JSON into --update")
     args = ap.parse_args()
+    if args.render:
+        table = markdown(json.loads(args.render.read_text(encoding="utf-8")))
+        if args.update:
+            update(args.update, table)
+        print(table)
+        return
     work = args.workdir or Path(tempfile.mkdtemp(prefix="bri-bench-"))
     results: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d"),
