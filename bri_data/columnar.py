@@ -4,18 +4,20 @@ Same checks, same findings as the row engine, at several times the speed, by spl
 every check in two:
 
 1. a *mask*: polars expressions over whole columns that flag every row that could fail
-   (the JSON Schema's keywords compiled to expressions; foreign keys as `is_in`; EDTF,
-   country and alias checks on unique values only; quotes by slicing joined line text);
+   (the JSON Schema's keywords compiled to expressions; keys and foreign keys as hash
+   joins; EDTF, country and alias checks on unique values only; quotes by slicing the
+   joined line text);
 2. the *exact check*: flagged rows, and only those, go through the row engine's own
    functions, which write the findings. A mask may over-flag (a flagged row that is
    valid produces nothing); it must never under-flag. tests/test_columnar.py runs every
    fixture and an error-injected synthetic package through both engines and requires
    identical reports.
 
-The engine refuses (returns False, having written nothing) when a file is not plain,
-one-record-per-line CSV (bad bytes, NUL, CR, BOM, a quoted newline, ragged rows, a
-different header) or the schema uses a keyword it cannot compile; the caller then runs
-the row engine, which reports such problems precisely.
+The engine refuses (raises `Unsupported`; the caller discards its partial report) when
+a file is not plain, one-record-per-line CSV (bad bytes, NUL, CR, a BOM or any other
+header than the contract's, a quoted newline, ragged or blank rows, no rows) or the
+schema uses a keyword it cannot compile; the caller then runs the row engine, which
+reports such problems precisely.
 """
 
 from __future__ import annotations
@@ -368,7 +370,6 @@ class ColumnarRun:
         self.prov.verbatim |= set(collect(good).get_column("record_id").to_list())
 
     def _finish(self) -> None:
-        pl = self.pl
         cited = self.cited_ids.to_frame("id")
         for table in C.TABLES:
             if not table.must_be_cited:

@@ -43,7 +43,7 @@ def test_both_reject(value: str) -> None:
 def test_open_interval_ends_are_none_where_the_package_uses_infinity(value: str, expected: tuple[object, object]) -> None:
     assert bounds(value) == expected
     parsed = edtf.parse_edtf(value)
-    for ours, theirs in zip(expected, (parsed.lower_strict(), parsed.upper_strict())):
+    for ours, theirs in zip(expected, (parsed.lower_strict(), parsed.upper_strict()), strict=True):
         if ours is None:
             assert theirs in (float("inf"), float("-inf"))
         else:
