@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bri_data import contract as C  # noqa: E402
-from bri_data.generate import build  # noqa: E402
+from bri_data.contract import model as C  # noqa: E402
+from bri_data.build.generate import build  # noqa: E402
 
 WORDS = (
     "belarus minsk brics summit kazan partner member status application declaration west "

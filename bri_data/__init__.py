@@ -9,10 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from bri_data.contract import VERSION as __version__
+from bri_data.contract.model import VERSION as __version__
 
 if TYPE_CHECKING:
-    from bri_data.dataset import Dataset, Record, load
+    from bri_data.dataset.records import Dataset, Record, load
     from bri_data.errors import (
         BriDataError,
         InvalidPackageError,
@@ -22,15 +22,15 @@ if TYPE_CHECKING:
         PackageNotFoundError,
         UnreadableInputError,
     )
-    from bri_data.export import ExportResult, export
+    from bri_data.export.writers import ExportResult, export
     from bri_data.findings import Finding, Report
-    from bri_data.frames import to_pandas
-    from bri_data.validator import validate
+    from bri_data.dataset.records import to_pandas
+    from bri_data.validate.run import validate
 
 _WHERE = {
-    "Dataset": "bri_data.dataset",
-    "Record": "bri_data.dataset",
-    "load": "bri_data.dataset",
+    "Dataset": "bri_data.dataset.records",
+    "Record": "bri_data.dataset.records",
+    "load": "bri_data.dataset.records",
     "BriDataError": "bri_data.errors",
     "InvalidPackageError": "bri_data.errors",
     "LookupFailedError": "bri_data.errors",
@@ -38,12 +38,12 @@ _WHERE = {
     "OutputExistsError": "bri_data.errors",
     "PackageNotFoundError": "bri_data.errors",
     "UnreadableInputError": "bri_data.errors",
-    "ExportResult": "bri_data.export",
-    "export": "bri_data.export",
+    "ExportResult": "bri_data.export.writers",
+    "export": "bri_data.export.writers",
     "Finding": "bri_data.findings",
     "Report": "bri_data.findings",
-    "to_pandas": "bri_data.frames",
-    "validate": "bri_data.validator",
+    "to_pandas": "bri_data.dataset.records",
+    "validate": "bri_data.validate.run",
 }
 
 __all__ = sorted([*_WHERE, "__version__"])

@@ -82,8 +82,8 @@ def validate(
     engine: Annotated[Engine, typer.Option("--engine", help="rows, columnar (needs bri-data[fast]) or auto: columnar for large packages when installed.")] = Engine.auto,
 ) -> None:
     """Check the package: descriptor, rows, keys, provenance and semantics (exit 0 valid, 1 invalid, 2 unreadable)."""
-    from bri_data.reporters import REPORTERS
-    from bri_data.validator import validate as run
+    from bri_data.validate.reporters import REPORTERS
+    from bri_data.validate.run import validate as run
 
     report = _call(run, path, max_per_code=max_findings, engine=engine.value)
     sys.stdout.write(REPORTERS[format.value](report))
@@ -97,8 +97,8 @@ def build(
     docs: Annotated[bool, typer.Option("--docs/--no-docs", help="Also regenerate docs/tables.md, DATASHEET.md and docs/timeline.svg.")] = True,
 ) -> None:
     """Regenerate schemas/*.schema.json and datapackage.json (Table Schemas, bytes, hashes) from the contract."""
-    from bri_data.generate import build as run
-    from bri_data.generate import drift
+    from bri_data.build.generate import build as run
+    from bri_data.build.generate import drift
 
     if not (root / "data").is_dir():
         _fail(PackageNotFoundError(f"{root} has no data/ folder; run build in the package checkout"))
@@ -122,7 +122,7 @@ def locate(
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Find TEXT in the seeds; print source, line and offsets, and a ready-to-paste citation row."""
-    from bri_data.curation import locate_in_package
+    from bri_data.dataset.curation import locate_in_package
 
     found = _call(locate_in_package, text, source=source, path=path)
     if format is PlainFormat.json:
@@ -139,7 +139,7 @@ def coverage(
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Per seed: how many body sentences at least one valid citation touches, and which are uncited."""
-    from bri_data.curation import coverage as run
+    from bri_data.dataset.curation import coverage as run
 
     result = _call(run, path)
     if format is PlainFormat.json:
@@ -165,7 +165,7 @@ def export(
     path: Annotated[Optional[Path], typer.Option("--package", help="Package to export (default as for validate).")] = None,
 ) -> None:
     """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
-    from bri_data.export import export as run
+    from bri_data.export.writers import export as run
 
     result = _call(run, format.value, out, force=force, path=path)
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
@@ -184,7 +184,7 @@ def show(
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Show a record, its linked records and each citation in its seed line (span highlighted)."""
-    from bri_data.lookup import show as run
+    from bri_data.dataset.lookup import show as run
 
     v = _call(run, record_id, path)
     if format is PlainFormat.json:
@@ -209,7 +209,7 @@ def show(
 @app.command()
 def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
     """Package name, version, tables with row counts, and sources."""
-    from bri_data.lookup import info as run
+    from bri_data.dataset.lookup import info as run
 
     i = _call(run, path)
     if format is PlainFormat.json:
@@ -229,7 +229,7 @@ def timeline(
     path: Annotated[Optional[Path], typer.Option("--package", help="Package to draw (default as for validate).")] = None,
 ) -> None:
     """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""
-    from bri_data.timeline import render
+    from bri_data.build.timeline import render
 
     written = _call(render, out, path=path, force=force)
     typer.echo(f"wrote {written}")

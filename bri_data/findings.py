@@ -123,6 +123,9 @@ class Report:
     max_per_code: int = DEFAULT_MAX_PER_CODE
     counts: Counter[str] = field(default_factory=Counter)
     rows_checked: dict[str, int] = field(default_factory=dict)
+    engine_requested: str = "rows"  # what the caller asked for: auto, rows or columnar
+    engine: str = "rows"  # the engine that produced these findings
+    engine_note: str | None = None  # why ENGINE differs from what was asked, if it does
     _kept: dict[str, list[_Kept]] = field(default_factory=dict, repr=False)
 
     def add(self, finding: Finding) -> None:
@@ -171,3 +174,8 @@ class Report:
         for code, n in other.counts.items():  # findings beyond other's cap still count
             self.counts[code] += n - len(other._kept.get(code, []))
         self.rows_checked.update(other.rows_checked)
+
+
+def short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(value)):,} characters)"

@@ -16,7 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from bri_data.generate import file_facts
+from bri_data.build.generate import file_facts
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs", "DATASHEET.md")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bri_data.validator import validate
+from bri_data.validate.run import validate
 from fixturekit import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

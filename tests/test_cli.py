@@ -108,7 +108,7 @@ def test_locate_finds_unique_text_and_refuses_ambiguous_or_missing() -> None:
 
 def test_github_format_escapes_newlines_colons_and_commas(monkeypatch: object) -> None:
     from bri_data.findings import Report
-    from bri_data.reporters import github
+    from bri_data.validate.reporters import github
 
     monkeypatch.chdir(ROOT)  # type: ignore[attr-defined]
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from bri_data import contract as C
-from bri_data.columnar import ColumnarRun, Unsupported
-from bri_data.descriptor import check_descriptor, read_descriptor
+from bri_data.contract import model as C
+from bri_data.validate.columnar import ColumnarRun, Unsupported
+from bri_data.validate.descriptor import check_descriptor, read_descriptor
 from bri_data.findings import Report
-from bri_data.generate import build
-from bri_data.validator import validate
+from bri_data.build.generate import build
+from bri_data.validate.run import validate
 from fixturekit import ROOT, build_case, cases
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bri_data.cli import app
-from bri_data.curation import coverage, locate_in_package, sentences
+from bri_data.dataset.curation import coverage, locate_in_package, sentences
 from bri_data.errors import LookupFailedError
 from fixturekit import ROOT, copy_package
 

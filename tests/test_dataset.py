@@ -11,10 +11,10 @@ import pydantic
 import pytest
 
 import bri_data
-from bri_data import contract as C
-from bri_data.dataset import load
+from bri_data.contract import model as C
+from bri_data.dataset.records import load
 from bri_data.errors import InvalidPackageError, LookupFailedError, MissingExtraError
-from bri_data.tables import read_rows
+from bri_data.files.package import read_rows
 from fixturekit import ROOT, copy_package
 
 
@@ -75,7 +75,7 @@ def test_to_pandas_dtypes_follow_the_contract() -> None:
 
 
 def test_edtf_range_of_uncertain_and_approximate_dates() -> None:
-    from bri_data.frames import edtf_range
+    from bri_data.dataset.frames import edtf_range
 
     assert edtf_range("2015") == (dt.date(2015, 1, 1), dt.date(2015, 12, 31))
     assert edtf_range("2023-08/2024-10-31") == (dt.date(2023, 8, 1), dt.date(2024, 10, 31))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import edtf
 import pytest
 
-from bri_data.edtf_dates import bounds
+from bri_data.contract.edtf import bounds
 
 # Valid level 0-1 strings where both implementations must give the same strict bounds.
 AGREED = [

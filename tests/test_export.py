@@ -11,11 +11,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from bri_data import contract as C
+from bri_data.contract import model as C
 from bri_data.cli import app
 from bri_data.errors import MissingExtraError, OutputExistsError
-from bri_data.export import export
-from bri_data.tables import read_rows
+from bri_data.export.writers import export
+from bri_data.files.package import read_rows
 from fixturekit import ROOT
 
 runner = CliRunner()
@@ -106,7 +106,7 @@ def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Pa
 
 
 def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bri_data.export as ex
+    import bri_data.export.writers as ex
 
     def boom(*_: object) -> None:
         raise KeyboardInterrupt  # an interrupted export

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from bri_data import contract as C
-from bri_data.generate import build, drift, package_files
+from bri_data.contract import model as C
+from bri_data.build.generate import build, drift, package_files
 from fixturekit import ROOT, copy_package
 
 
@@ -82,6 +82,6 @@ def test_seeds_are_byte_identical_to_shared_originals() -> None:
 def test_country_codes_are_pycountrys() -> None:
     import pycountry
 
-    from bri_data.semantics import _alpha3
+    from bri_data.validate.semantics import _alpha3
 
     assert _alpha3() == {c.alpha_3 for c in pycountry.countries}

@@ -17,7 +17,7 @@ def shipped_root() -> Path:
     A wheel carries the files under ``bri_data/_package/``; an editable install or a
     checkout finds them at the repository root, one level above ``bri_data/``.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the bri_data package folder
     for root in (here / "_package", here.parent):
         if (root / DESCRIPTOR).is_file():
             return root

@@ -13,91 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bri_data import contract as C
-from bri_data.atomic import write_text
-from bri_data.docs import datasheet_markdown, tables_markdown
+from bri_data.contract import model as C
+from bri_data.contract.schemas import json_schema, table_schema
+from bri_data.files.atomic import write_text
+from bri_data.build.docs import datasheet_markdown, tables_markdown
 
 
 def _dump(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
-
-
-def json_schema(table: C.Table) -> dict[str, Any]:
-    """Draft 2020-12 schema of one typed row (integers as numbers, empty cells as null)."""
-    props: dict[str, Any] = {}
-    for col in table.columns:
-        p: dict[str, Any] = {"description": col.description}
-        p["type"] = col.type if col.required else [col.type, "null"]
-        if col.pattern:
-            p["pattern"] = f"^(?:{col.pattern})$"
-        if col.vocabulary:
-            p["enum"] = [*(col.enum or []), *([] if col.required else [None])]
-            p["x-enumDescriptions"] = {t.value: t.definition for t in col.vocabulary}
-        if col.minimum is not None:
-            p["minimum"] = col.minimum
-        if col.type == "string" and not col.vocabulary:
-            if col.min_length is not None:
-                p["minLength"] = col.min_length
-            if col.max_length is not None:
-                p["maxLength"] = col.max_length
-        if col.references:
-            target = "any table but citations" if col.references == "*" else col.references
-            p["x-references"] = f"{target}.id"
-        if col.check != "none":
-            p["x-check"] = col.check
-        props[col.name] = p
-    return {
-        "$schema": C.JSONSCHEMA_DIALECT,
-        "$id": f"{C.SCHEMA_BASE_URI}{table.name}.schema.json",
-        "title": f"bri-data {table.name} row",
-        "description": table.description,
-        "type": "object",
-        "properties": props,
-        "required": table.column_names,
-        "additionalProperties": False,
-    }
-
-
-def table_schema(table: C.Table) -> dict[str, Any]:
-    """Frictionless Table Schema (v2) of the CSV file."""
-    fields = []
-    for col in table.columns:
-        cons: dict[str, Any] = {}
-        if col.required:
-            cons["required"] = True
-        if col.name == "id":
-            cons["unique"] = True
-        if col.pattern:
-            cons["pattern"] = col.pattern
-        if col.vocabulary:
-            cons["enum"] = col.enum
-        if col.minimum is not None:
-            cons["minimum"] = col.minimum
-        if col.type == "string" and col.min_length is not None:
-            cons["minLength"] = col.min_length
-        if col.type == "string" and col.max_length is not None and not col.vocabulary:
-            cons["maxLength"] = col.max_length
-        f: dict[str, Any] = {"name": col.name, "type": col.type, "description": col.description}
-        if cons:
-            f["constraints"] = cons
-        fields.append(f)
-    fks = []
-    for col in table.foreign_keys:
-        if col.references == "*":
-            continue  # polymorphic: enforced by `bri-data validate` (keys layer), not expressible here
-        ref: dict[str, Any] = {"fields": ["id"]}
-        if col.references != table.name:
-            ref = {"resource": col.references, "fields": ["id"]}
-        fks.append({"fields": [col.name], "reference": ref})
-    schema: dict[str, Any] = {
-        "$schema": C.TABLESCHEMA_PROFILE,
-        "fields": fields,
-        "missingValues": [""],
-        "primaryKey": ["id"],
-    }
-    if fks:
-        schema["foreignKeys"] = fks
-    return schema
 
 
 def file_facts(path: Path) -> tuple[int, str]:
@@ -158,9 +81,9 @@ def package_files(root: Path) -> dict[str, str]:
 
 def doc_files(root: Path) -> dict[str, str]:
     """The project's generated documentation; DATASHEET and timeline read the (valid) data."""
-    from bri_data.timeline import svg_for
+    from bri_data.build.timeline import svg_for
 
-    from bri_data.reporters import report_schema
+    from bri_data.validate.reporters import report_schema
 
     return {
         "docs/tables.md": tables_markdown(),
@@ -209,7 +132,7 @@ def build(root: Path, docs: bool = True) -> BuildResult:
         write_text(root / rel, files[rel])
     if not docs:
         return BuildResult(written)
-    from bri_data.validator import validate
+    from bri_data.validate.run import validate
 
     report = validate(root)
     if not report.valid:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from bri_data.atomic import write_with
-from bri_data.dataset import Dataset, load
-from bri_data.edtf_dates import bounds
+from bri_data.files.atomic import write_with
+from bri_data.dataset.records import Dataset, load
+from bri_data.contract.edtf import bounds
 from bri_data.errors import UsageError, require
 
 STATUS_COLORS = {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bri_data import contract as C
+from bri_data.contract import model as C
 from bri_data.findings import Report
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from bri_data.contract import Table
+from bri_data.contract.model import Table
 from bri_data.findings import Report
 
 # A cell larger than this is still parsed (and reported by the maxLength check), not a crash.

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from bri_data import contract as C
-from bri_data import sql
-from bri_data.atomic import check_target, replacing
-from bri_data.dataset import Dataset, Record, load
+from bri_data.contract import model as C
+from bri_data.export import ddl as sql
+from bri_data.files.atomic import check_target, replacing
+from bri_data.dataset.records import Dataset, Record, load
 from bri_data.errors import require
 
 Format = Literal["sqlite", "duckdb", "parquet"]

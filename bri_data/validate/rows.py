@@ -10,30 +10,21 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from functools import cache
 from typing import Any
 
-from bri_data import contract as C
-from bri_data.engines import RowValidator, compile_schema
-from bri_data.findings import Report
-from bri_data.tablereader import Row
-
-_INT = re.compile(r"[+-]?\d{1,18}")
-
-
-def short(value: object, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(value)):,} characters)"
-
+from bri_data.contract import model as C
+from bri_data.validate.backends import RowValidator, compile_schema
+from bri_data.contract.cells import typed
+from bri_data.contract.schemas import json_schema
+from bri_data.errors import BriDataError
+from bri_data.files.paths import shipped_root
+from bri_data.findings import Report, short
+from bri_data.files.csvtable import Row
 
 @cache
 def schema_for(table: str) -> dict[str, Any]:
     """The table's JSON Schema as shipped in `schemas/`, or generated if not shipped."""
-    from bri_data.errors import BriDataError
-    from bri_data.generate import json_schema
-    from bri_data.paths import shipped_root
-
     try:
         path = shipped_root() / "schemas" / f"{table}.schema.json"
         return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
@@ -44,15 +35,6 @@ def schema_for(table: str) -> dict[str, Any]:
 @cache
 def _validator(table: str) -> RowValidator:
     return compile_schema(schema_for(table))
-
-
-def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
-    out: dict[str, Any] = dict(values)
-    for col in table.columns:
-        v = out.get(col.name)
-        if col.type == "integer" and isinstance(v, str) and _INT.fullmatch(v.strip()):
-            out[col.name] = int(v)
-    return out
 
 
 def check_row(table: C.Table, row: Row, present: set[str], rel: str, report: Report) -> dict[str, Any]:

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bri_data import contract as C
-from bri_data.engines import SchemaError, compile_schema
+from bri_data.contract import model as C
+from bri_data.contract.schemas import table_schema
+from bri_data.validate.backends import SchemaError, compile_schema
 from bri_data.findings import Report
-from bri_data.paths import unsafe_reason
+from bri_data.files.paths import unsafe_reason
 
 DESCRIPTOR_FILE = "datapackage.json"
 
@@ -136,8 +137,6 @@ def _describe(err: SchemaError) -> str:
 
 
 def _check_contract(desc: dict[str, Any], resources: list[Any], decls: dict[str, ResourceDecl], report: Report) -> None:
-    from bri_data.generate import table_schema
-
     rel = DESCRIPTOR_FILE
     if desc.get("$schema") != C.DATAPACKAGE_PROFILE:
         report.emit("descriptor.contract", f"$schema must be {C.DATAPACKAGE_PROFILE} (Data Package v2)", file=rel, field="$schema")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bri_data import contract as C
+from bri_data.contract import model as C
 
 
 def _constraints(col: C.Column) -> str:
@@ -58,8 +58,8 @@ def _counts(rows: list[dict[str, object]], column: str) -> str:
 
 def datasheet_markdown(root: Path) -> str:
     """DATASHEET.md: the prose of "Datasheets for Datasets", figures computed from the data."""
-    from bri_data.curation import coverage
-    from bri_data.tables import read_rows
+    from bri_data.dataset.curation import coverage
+    from bri_data.files.package import read_rows
 
     rows = {t.name: read_rows(root, t) for t in C.TABLES}
     cov = coverage(root)

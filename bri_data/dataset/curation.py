@@ -9,10 +9,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bri_data import contract as C
+from bri_data.contract import model as C
 from bri_data.errors import LookupFailedError
-from bri_data.seeds import Span, locate
-from bri_data.tables import package_root, read_rows, read_seeds
+from bri_data.files.seeds import Span, locate
+from bri_data.files.package import package_root, read_rows, read_seeds
 
 
 @dataclass(frozen=True)

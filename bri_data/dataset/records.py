@@ -15,10 +15,11 @@ from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, create_model
 
-from bri_data import contract as C
+from bri_data.contract import model as C
 from bri_data.errors import InvalidPackageError, LookupFailedError
-from bri_data.seeds import Seed
-from bri_data.tables import package_root, read_rows, read_seeds
+from bri_data.dataset.frames import dataframe
+from bri_data.files.seeds import Seed
+from bri_data.files.package import package_root, read_rows, read_seeds
 
 
 class Record(BaseModel):
@@ -109,9 +110,9 @@ class Dataset:
 
     def to_pandas(self, table_name: str) -> Any:
         """The table as a pandas DataFrame (needs `bri-data[pandas]`); see `bri_data.frames`."""
-        from bri_data.frames import dataframe
-
-        return dataframe(self, table_name)
+        if table_name not in self.tables:
+            raise LookupFailedError(f"no table {table_name!r}; tables: {', '.join(self.tables)}")
+        return dataframe(table_name, self.tables[table_name])
 
     def referrers(self, record_id: str) -> list[tuple[str, str, Any]]:
         """(table, column, record) of every non-citation record that points at this one."""
@@ -130,7 +131,7 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
     """
     root = package_root(path)
     if validate:
-        from bri_data.validator import validate as run
+        from bri_data.validate.run import validate as run
 
         report = run(root)
         if not report.valid:
@@ -149,3 +150,8 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
         _by_id=MappingProxyType(by_id),
         _citations=MappingProxyType({k: tuple(v) for k, v in cites.items()}),
     )
+
+
+def to_pandas(table_name: str, path: str | Path | None = None) -> Any:
+    """One table of the shipped package (or the one at PATH) as a typed pandas DataFrame."""
+    return load(path).to_pandas(table_name)

@@ -6,11 +6,11 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from bri_data import contract as C
+from bri_data.contract import model as C
+from bri_data.contract.cells import typed
 from bri_data.errors import UnreadableInputError
-from bri_data.paths import resolve_package
-from bri_data.rowcheck import typed
-from bri_data.seeds import Seed, read_seed
+from bri_data.files.paths import resolve_package
+from bri_data.files.seeds import Seed, read_seed
 
 
 def package_root(path: str | Path | None = None) -> Path:

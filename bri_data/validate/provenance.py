@@ -10,12 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bri_data import contract as C
-from bri_data.findings import Report
-from bri_data.keys import KeyIndex
-from bri_data.paths import member
-from bri_data.rowcheck import short
-from bri_data.seeds import Seed, SeedIndex, find_spans, read_seed
+from bri_data.contract import model as C
+from bri_data.findings import Report, short
+from bri_data.validate.keys import KeyIndex
+from bri_data.files.paths import member
+from bri_data.files.seeds import Seed, SeedIndex, find_spans, read_seed
 
 
 @dataclass

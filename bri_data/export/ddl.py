@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from bri_data import contract as C
+from bri_data.contract import model as C
 
 Dialect = Literal["sqlite", "duckdb"]
 

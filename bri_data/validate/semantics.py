@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from bri_data import contract as C
-from bri_data.edtf_dates import Day, bounds
-from bri_data.findings import Report
-from bri_data.rowcheck import short
+from bri_data.contract import model as C
+from bri_data.contract.edtf import Day, bounds
+from bri_data.findings import Report, short
 
 
 @lru_cache(maxsize=1)

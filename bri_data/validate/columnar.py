@@ -28,24 +28,46 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bri_data import contract as C
-from bri_data import semantics
-from bri_data.descriptor import ResourceDecl
-from bri_data.edtf_dates import bounds
+from bri_data.contract import model as C
+from bri_data.validate import semantics
+from bri_data.validate.descriptor import ResourceDecl
+from bri_data.contract.edtf import bounds
 from bri_data.errors import require
 from bri_data.findings import Report
-from bri_data.keys import KeyIndex, dangling, duplicate, duplicate_global
-from bri_data.paths import member
-from bri_data.provenance import Provenance, uncited
-from bri_data.rowcheck import check_row, schema_for, typed
-from bri_data.tablereader import FileFacts, Row
+from bri_data.validate.keys import KeyIndex, dangling, duplicate, duplicate_global
+from bri_data.files.paths import member
+from bri_data.validate.provenance import Provenance, uncited
+from bri_data.contract.cells import typed
+from bri_data.validate.rowengine import stream_table
+from bri_data.validate.rows import check_row, schema_for
+from bri_data.files.csvtable import FileFacts, Row
 
 _ANNOTATIONS = {"description", "x-enumDescriptions", "x-references", "x-check", "title", "$comment"}
 _INT_RE = r"^[+-]?\d{1,18}$"
 
 
+# The oldest polars this engine is tested with (`nox -s mindeps`); pyproject.toml's `fast`
+# extra declares the same floor (a test compares the two).
+MIN_POLARS = (1, 25)
+
+
 class Unsupported(Exception):
-    """The file or schema is outside what the columnar engine handles."""
+    """The data is outside what the columnar engine handles; the row engine reports it."""
+
+
+def unavailable() -> str | None:
+    """Why the columnar engine cannot run here (polars missing or too old), or None."""
+    import importlib.util
+
+    if importlib.util.find_spec("polars") is None:
+        return 'polars is not installed (pip install "bri-data[fast]")'
+    import polars
+
+    have = tuple(int(p) for p in polars.__version__.split(".")[:2] if p.isdigit())
+    if have < MIN_POLARS:
+        want = ".".join(map(str, MIN_POLARS))
+        return f"polars {polars.__version__} is older than {want}, the oldest this engine is tested with"
+    return None
 
 
 @dataclass
@@ -104,16 +126,16 @@ def _read(pl: Any, scan: _Scan, table: C.Table) -> Any:
     broken = (unquoted.str.count_matches(",") != width - 1) | unquoted.str.contains('"')
     try:
         height, bad = collect(raw.select(pl.len(), broken.fill_null(True).any())).row(0)  # null: a blank line
-    except Exception as exc:  # noqa: BLE001 - polars raises many types on odd input
-        raise Unsupported(f"raw read: {exc}") from exc
+    except pl.exceptions.PolarsError as exc:  # odd input: the row engine reports it precisely
+        raise Unsupported(f"raw read: {type(exc).__name__}") from exc
     if bad or height != scan.facts.rows + 1:
         raise Unsupported("blank lines, ragged rows or quotes spanning lines")
     lf = pl.scan_csv(scan.path, has_header=True, infer_schema=False, quote_char='"')
     try:
         names = lf.collect_schema().names()
         rows = collect(lf.select(pl.len())).item()
-    except Exception as exc:  # noqa: BLE001
-        raise Unsupported(f"csv read: {exc}") from exc
+    except pl.exceptions.PolarsError as exc:
+        raise Unsupported(f"csv read: {type(exc).__name__}") from exc
     if names != table.column_names or rows != scan.facts.rows:
         raise Unsupported("shape differs")
     empty_to_null = [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in names]
@@ -209,6 +231,13 @@ class ColumnarRun:
         self.cited_ids: Any = None  # polars Series of every record_id cited
 
     def run(self) -> dict[str, FileFacts]:
+        """Check the package; raises Unsupported for data the row engine must judge."""
+        try:
+            return self._run()
+        except self.pl.exceptions.PolarsError as exc:  # e.g. a stray quote deep in a file
+            raise Unsupported(f"polars could not read the tables ({type(exc).__name__})") from exc
+
+    def _run(self) -> dict[str, FileFacts]:
         scans = {}
         for table in C.TABLES:
             decl = self.decls.get(table.name)
@@ -229,8 +258,6 @@ class ColumnarRun:
 
     def _sources(self, scan: _Scan) -> None:
         """Few rows: the row engine, which also loads the seeds."""
-        from bri_data.validator import stream_table
-
         pl = self.pl
         facts = stream_table(C.SOURCES, scan.path, scan.rel, self.keys, self.prov, self.report)
         if not facts.complete or not facts.columns:

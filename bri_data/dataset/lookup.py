@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bri_data import contract as C
-from bri_data.dataset import Dataset, load
+from bri_data.contract import model as C
+from bri_data.dataset.records import Dataset, load
 
 
 @dataclass(frozen=True)

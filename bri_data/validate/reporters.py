@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bri_data.findings import CODES, Finding, Report
 
-JSON_VERSION = 1
+# 2: the `engine` object (which engine ran, and why when not the one asked for).
+JSON_VERSION = 2
 
 
 def _where(f: Finding) -> str:
@@ -31,12 +32,14 @@ def text(report: Report) -> str:
         out.append(f"{_where(f)}: {f.code}: {what + ' ' if what else ''}{f.message}")
     for code, n in report.omitted.items():
         out.append(f"... and {n} more {code} finding(s) not shown (raise --max-findings to see them)")
+    if report.engine_note:
+        out.append(f"note: {report.engine_note}")
     if report.valid:
         rows = sum(report.rows_checked.values())
-        out.append(f"valid: {report.package} ({rows} rows in {len(report.rows_checked)} tables, all checks passed)")
+        out.append(f"valid: {report.package} ({rows} rows in {len(report.rows_checked)} tables, all checks passed; engine: {report.engine})")
     else:
         total = sum(report.counts.values())
-        out.append(f"invalid: {report.package}: {total} finding(s) in {len(report.counts)} code(s)")
+        out.append(f"invalid: {report.package}: {total} finding(s) in {len(report.counts)} code(s); engine: {report.engine}")
     return "\n".join(out) + "\n"
 
 
@@ -49,6 +52,7 @@ def as_json(report: Report) -> str:
         "counts": dict(sorted(report.counts.items())),
         "omitted": report.omitted,
         "rows_checked": report.rows_checked,
+        "engine": {"requested": report.engine_requested, "used": report.engine, "note": report.engine_note},
         "findings": [f.to_dict() for f in report.sorted_findings()],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
@@ -56,8 +60,6 @@ def as_json(report: Report) -> str:
 
 def report_schema() -> dict[str, object]:
     """JSON Schema (Draft 2020-12) of the `--format json` document: the committed interface."""
-    from bri_data.findings import CODES
-
     layers = sorted({layer for layer, _ in CODES.values()})
     nullable_str = {"type": ["string", "null"]}
     return {
@@ -65,7 +67,7 @@ def report_schema() -> dict[str, object]:
         "$id": "https://bri-data.invalid/schemas/validate-report.schema.json",
         "title": "bri-data validate --format json",
         "type": "object",
-        "required": ["version", "package", "valid", "exit_code", "counts", "omitted", "rows_checked", "findings"],
+        "required": ["version", "package", "valid", "exit_code", "counts", "omitted", "rows_checked", "engine", "findings"],
         "additionalProperties": False,
         "properties": {
             "version": {"const": JSON_VERSION, "description": "Bumped on any incompatible change."},
@@ -85,6 +87,17 @@ def report_schema() -> dict[str, object]:
                 "description": "Per code, findings counted but not listed (see --max-findings).",
             },
             "rows_checked": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+            "engine": {
+                "type": "object",
+                "required": ["requested", "used", "note"],
+                "additionalProperties": False,
+                "description": "The engine that produced the findings; `note` says why it is not the one requested.",
+                "properties": {
+                    "requested": {"enum": ["auto", "rows", "columnar"]},
+                    "used": {"enum": ["rows", "columnar"]},
+                    "note": nullable_str,
+                },
+            },
             "findings": {
                 "type": "array",
                 "items": {
@@ -137,6 +150,8 @@ def github(report: Report) -> str:
         out.append(f"::error {','.join(props)}::{_escape_data((where + ' ' if where else '') + f.message)}")
     for code, n in report.omitted.items():
         out.append(f"::warning title={_escape_property(code)}::{n} more {code} finding(s) not shown")
+    if report.engine_note:
+        out.append(f"::notice title=bri-data engine::{_escape_data(report.engine_note)}")
     summary = "valid" if report.valid else f"invalid: {sum(report.counts.values())} finding(s)"
     out.append(f"::notice title=bri-data validate::{_escape_data(summary)}")
     return "\n".join(out) + "\n"

@@ -1,0 +1,19 @@
+"""Cells as the contract types them: CSV text in, JSON-Schema-ready values out."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bri_data.contract import model as C
+
+_INT = re.compile(r"[+-]?\d{1,18}")
+
+
+def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(values)
+    for col in table.columns:
+        v = out.get(col.name)
+        if col.type == "integer" and isinstance(v, str) and _INT.fullmatch(v.strip()):
+            out[col.name] = int(v)
+    return out

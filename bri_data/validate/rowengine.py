@@ -1,0 +1,79 @@
+"""The row engine: every table streamed row by row through layers 2-5.
+
+Tables are read in contract order (sources first, citations last), each row checked
+once, as it is read, against indexes of what came before.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bri_data.contract import model as C
+from bri_data.files.csvtable import FileFacts, read_table
+from bri_data.files.paths import member
+from bri_data.findings import Report
+from bri_data.validate import semantics
+from bri_data.validate.descriptor import ResourceDecl
+from bri_data.validate.keys import KeyIndex
+from bri_data.validate.provenance import Provenance
+from bri_data.validate.rows import check_row
+
+
+def run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None:
+    keys = KeyIndex(report)
+    prov = Provenance(root, report)
+    for table in C.TABLES:
+        decl = decls.get(table.name)
+        if decl is None:
+            keys.partial.add(table.name)
+            continue
+        target, reason = member(root, decl.path) if isinstance(decl.path, str) else (None, "path must be one string")
+        rel = decl.path if isinstance(decl.path, str) else table.path
+        if target is None:
+            report.emit("resource.path_unsafe", f"resource {table.name!r} path {decl.path!r} refused: {reason}", file="datapackage.json", field=f"resources/{table.name}/path")
+            keys.partial.add(table.name)
+            continue
+        if not target.is_file():
+            report.emit("resource.missing", f"{rel} does not exist (declared by resource {table.name!r})", file=rel)
+            keys.partial.add(table.name)
+            continue
+        facts = stream_table(table, target, rel, keys, prov, report)
+        if not facts.complete or not facts.columns:
+            keys.partial.add(table.name)
+        keys.finish_table()
+        compare_facts(table, rel, decl.bytes, decl.hash, facts, report)
+    prov.finish(keys)
+
+
+def stream_table(table: C.Table, target: Path, rel: str, keys: KeyIndex, prov: Provenance, report: Report) -> FileFacts:
+    """The row engine on one table: every row through layers 2-5 as it is read."""
+    fks = table.foreign_keys
+    facts = FileFacts()
+    present: set[str] | None = None
+    rows = 0
+    for row in read_table(target, rel, table, report, facts):
+        rows += 1
+        keys.add(table.name, rel, row.line, row.record_id)
+        if not row.intact:
+            continue
+        if present is None:
+            present = set(facts.columns)
+        values = check_row(table, row, present, rel, report)
+        for col in fks:
+            keys.ref(table, rel, row.line, row.record_id, col, values.get(col.name))
+        semantics.check(table, rel, row.line, row.record_id, values, report)
+        prov.check(table, rel, row.line, row.record_id, values)
+    report.rows_checked[table.name] = rows
+    return facts
+
+
+def compare_facts(table: C.Table, rel: str, size: int | None, digest: str | None, facts: FileFacts, report: Report) -> None:
+    hint = "if the edit is intended, run `bri-data build` to refresh datapackage.json"
+    if size is None or digest is None:
+        report.emit("descriptor.contract", f"resource {table.name!r} lacks bytes or hash; {hint}", file="datapackage.json", field=f"resources/{table.name}")
+        return
+    if size != facts.bytes:
+        report.emit("resource.bytes", f"{rel} has {facts.bytes} bytes; datapackage.json says {size}; {hint}", file=rel)
+    algo, _, hexdigest = digest.partition(":")
+    if algo != "sha256" or hexdigest.lower() != facts.sha256:
+        report.emit("resource.hash", f"{rel} has sha256:{facts.sha256}; datapackage.json says {digest}; {hint}", file=rel)

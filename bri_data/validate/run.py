@@ -1,0 +1,89 @@
+"""`validate()`: run all five layers over a package and return a Report.
+
+Two engines give the same findings. The row engine (`rowengine`, default, fast to start)
+streams each table row by row. The columnar engine (`columnar`, extra `bri-data[fast]`)
+checks whole columns at once; `auto` picks it for large packages. The report names the
+engine that produced it, and says why when that is not the one asked for:
+
+- `--engine columnar` where polars is missing or too old is an error (exit 2);
+  `auto` then runs the row engine and says so.
+- Data that is not plain one-record-per-line CSV (bad bytes, CR, stray quotes, ragged
+  rows) is declined by the columnar engine and checked by the row engine, which reports
+  such problems line by line; the report says so, whichever engine was asked for.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bri_data.contract import model as C
+from bri_data.errors import UsageError
+from bri_data.files.paths import resolve_package, unsafe_reason
+from bri_data.findings import DEFAULT_MAX_PER_CODE, Report
+from bri_data.validate import columnar
+from bri_data.validate.descriptor import ResourceDecl, check_descriptor, read_descriptor
+from bri_data.validate.rowengine import compare_facts, run_rows
+
+ENGINES = ("auto", "rows", "columnar")
+# Above this many bytes of table data, `auto` uses the columnar engine when polars is
+# installed: below it, importing polars costs more than it saves.
+COLUMNAR_MIN_BYTES = 1 << 20
+
+
+class EngineUnavailableError(UsageError):
+    """`--engine columnar` was asked for but cannot run here (exit 2)."""
+
+
+def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER_CODE, engine: str = "auto") -> Report:
+    """Validate the package at PATH (see `resolve_package`); raises PackageNotFoundError.
+
+    ENGINE: `rows`, `columnar` (needs `bri-data[fast]`; raises EngineUnavailableError
+    without it), or `auto`. `report.engine` says which engine ran, `report.engine_note` why.
+    """
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    desc_path = resolve_package(path)
+    root = desc_path.parent
+    report = Report(str(desc_path), max_per_code=max_per_code, engine_requested=engine)
+    desc = read_descriptor(desc_path, report)
+    if desc is None:
+        return report
+    decls = check_descriptor(desc, report)
+    if engine == "columnar" or (engine == "auto" and _table_bytes(root, decls) >= COLUMNAR_MIN_BYTES):
+        why_not = columnar.unavailable()
+        if why_not is not None and engine == "columnar":
+            raise EngineUnavailableError(f"the columnar engine cannot run: {why_not}")
+        if why_not is not None:
+            report.engine_note = f"columnar engine unavailable ({why_not}); the row engine ran"
+        elif _run_columnar(root, decls, report):
+            return report
+    run_rows(root, decls, report)
+    return report
+
+
+def _run_columnar(root: Path, decls: dict[str, ResourceDecl], report: Report) -> bool:
+    """Run the columnar engine into REPORT; False (and a note) when it declines the data."""
+    trial = Report(report.package, max_per_code=report.max_per_code)
+    try:
+        facts = columnar.ColumnarRun(root, decls, trial).run()
+    except columnar.Unsupported as exc:
+        report.engine_note = f"columnar engine declined the data ({exc}); the row engine checked it"
+        return False
+    report.merge(trial)
+    report.engine = "columnar"
+    for table in C.TABLES:
+        decl = decls[table.name]
+        compare_facts(table, str(decl.path), decl.bytes, decl.hash, facts[table.name], report)
+    return True
+
+
+def _table_bytes(root: Path, decls: dict[str, ResourceDecl]) -> int:
+    """Bytes of the declared table files that validate may read (unsafe paths count 0)."""
+    total = 0
+    for d in decls.values():
+        if isinstance(d.path, str) and unsafe_reason(d.path) is None:
+            try:
+                total += (root / d.path).stat().st_size
+            except (OSError, ValueError):
+                pass  # missing or unreadable: the engines report it
+    return total
