@@ -63,16 +63,42 @@ class Column:
         return None if self.vocabulary is None else [t.value for t in self.vocabulary]
 
 
+RuleKind = Literal["paired", "ordered", "distinct"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule across two columns of one row, declared once here and read by the row check,
+    the columnar mask (both in `validate/rules.py`), the SQL CHECKs and the data dictionary.
+
+    - `paired`: FIRST and SECOND are both empty or both given;
+    - `ordered`: the EDTF date in SECOND does not end before FIRST starts;
+    - `distinct`: FIRST and SECOND, when both given, differ.
+    Findings point at SECOND and carry CODE; MESSAGE may use {table}, {first}, {second},
+    {first_value}, {second_value} and {detail}.
+    """
+
+    kind: RuleKind
+    first: str
+    second: str
+    code: str
+    message: str
+    description: str
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
-    prefix: str
     title: str
     description: str
     columns: tuple[Column, ...]
-    # Records of this table must be supported by at least one citation (DESIGN §3).
+    # Records of this table must be supported by at least one citation.
     must_be_cited: bool = True
-    date_order: tuple[str, str] | None = None  # (start column, end column)
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def prefix(self) -> str:
+        return PREFIXES[self.name]
 
     @property
     def column_names(self) -> list[str]:
@@ -93,26 +119,31 @@ class Table:
         return f"data/{self.name}.csv"
 
 
-def _id(prefix: str, what: str) -> Column:
+def _id_pattern(*prefixes: str) -> str:
+    head = prefixes[0] if len(prefixes) == 1 else "(" + "|".join(prefixes) + ")"
+    return head + "-[a-z0-9]+(-[a-z0-9]+)*"
+
+
+def _id(table: str, what: str) -> Column:
+    prefix = PREFIXES[table]
     return Column(
         "id",
         "string",
         f"Stable identifier of the {what}: `{prefix}-` followed by a lowercase slug. "
         "Never reused; unique across the whole package.",
         required=True,
-        pattern=f"{prefix}-[a-z0-9]+(-[a-z0-9]+)*",
+        pattern=_id_pattern(prefix),
         max_length=80,
     )
 
 
 def _fk(name: str, table: str, description: str, required: bool = False) -> Column:
-    prefix = PREFIXES[table]
     return Column(
         name,
         "string",
         description,
         required=required,
-        pattern=f"{prefix}-[a-z0-9]+(-[a-z0-9]+)*",
+        pattern=_id_pattern(PREFIXES[table]),
         max_length=80,
         references=table,
     )
@@ -269,13 +300,21 @@ CITATION_ROLES = (
 
 # --- tables -------------------------------------------------------------------------
 
+_DATE_PAIRED = Rule(
+    "paired",
+    "date",
+    "date_basis",
+    "semantic.date_basis",
+    "{table} row has {detail}; give both or neither",
+    "`date` and `date_basis` are both given or both empty.",
+)
+
 SOURCES = Table(
     "sources",
-    "src",
     "Sources",
     "One row per seed text. Title, author, publisher and date only where the text shows them.",
     (
-        _id("src", "source"),
+        _id("sources", "source"),
         Column(
             "path",
             "string",
@@ -312,11 +351,10 @@ SOURCES = Table(
 
 ACTORS = Table(
     "actors",
-    "act",
     "Actors",
     "Persons, states, organizations, media outlets and groups that the seeds name or refer to.",
     (
-        _id("act", "actor"),
+        _id("actors", "actor"),
         _text("name", "Name as the seeds give it (the fullest form they use).", required=True),
         Column("kind", "string", "Kind of actor.", required=True, vocabulary=ACTOR_KINDS),
         Column(
@@ -340,11 +378,10 @@ ACTORS = Table(
 
 EVENTS = Table(
     "events",
-    "evt",
     "Events",
     "Things that happened, or are reported, alleged, planned or feared to happen.",
     (
-        _id("evt", "event"),
+        _id("events", "event"),
         _edtf("date", "When it happened; empty when the seeds give no date."),
         Column("date_basis", "string", "How the date was obtained; empty when date is empty.", vocabulary=DATE_BASES),
         Column("type", "string", "Project event type.", required=True, vocabulary=EVENT_TYPES),
@@ -356,15 +393,25 @@ EVENTS = Table(
         _text("summary", "One-sentence summary in the curator's words, grounded in the cited spans.", required=True),
         Column("status", "string", "How the seed presents the event.", required=True, vocabulary=STANCES),
     ),
+    rules=(
+        _DATE_PAIRED,
+        Rule(
+            "distinct",
+            "id",
+            "parent_event_id",
+            "semantic.self_reference",
+            "{table}.{second} points at the record itself",
+            "An event is not its own parent.",
+        ),
+    ),
 )
 
 STATEMENTS = Table(
     "statements",
-    "stm",
     "Statements",
     "Who said what, when and where; the text is a verbatim span of a seed.",
     (
-        _id("stm", "statement"),
+        _id("statements", "statement"),
         _fk("speaker_id", "actors", "Who said it.", required=True),
         _edtf("date", "When it was said; empty when the seeds give no date."),
         Column("date_basis", "string", "How the date was obtained; empty when date is empty.", vocabulary=DATE_BASES),
@@ -375,15 +422,15 @@ STATEMENTS = Table(
         Column("topic", "string", "Main topic.", required=True, vocabulary=TOPICS),
         Column("attribution", "string", "How the seed presents what was said.", required=True, vocabulary=STANCES),
     ),
+    rules=(_DATE_PAIRED,),
 )
 
 MEMBERSHIPS = Table(
     "memberships",
-    "mem",
     "Memberships",
     "A spell of an actor's status towards an organization, as the seeds support it.",
     (
-        _id("mem", "membership spell"),
+        _id("memberships", "membership spell"),
         _fk("member_id", "actors", "The state (or group) whose status this is.", required=True),
         _fk("organization_id", "actors", "The organization.", required=True),
         Column("status", "string", "Status during the spell.", required=True, vocabulary=MEMBERSHIP_STATUSES),
@@ -393,23 +440,39 @@ MEMBERSHIPS = Table(
         _fk("end_event_id", "events", "The event that closed the spell, when the seeds give one."),
         Column("basis", "string", "How the seed presents the spell.", required=True, vocabulary=STANCES),
     ),
-    date_order=("start", "end"),
+    rules=(
+        Rule(
+            "ordered",
+            "start",
+            "end",
+            "semantic.date_order",
+            "{table}.{second} {second_value!r} lies before {first} {first_value!r}",
+            "`end` does not lie before `start` (as EDTF ranges: the end's last day is not before the start's first).",
+        ),
+        Rule(
+            "distinct",
+            "member_id",
+            "organization_id",
+            "semantic.self_reference",
+            "member_id and organization_id are the same actor",
+            "The member and the organization are different actors.",
+        ),
+    ),
 )
 
 CITATIONS = Table(
     "citations",
-    "cit",
     "Citations",
     "One exact span of a seed supporting one record: `quote == line_text[char_start:char_end]`, "
     "lines 1-based split on LF only, offsets 0-based Unicode code points, half-open.",
     (
-        _id("cit", "citation"),
+        _id("citations", "citation"),
         Column(
             "record_id",
             "string",
             "The record this span supports: an id from any other table.",
             required=True,
-            pattern="(src|act|evt|stm|mem)-[a-z0-9]+(-[a-z0-9]+)*",
+            pattern=_id_pattern(*(p for t, p in PREFIXES.items() if t != "citations")),
             max_length=80,
             references="*",
         ),
@@ -421,7 +484,6 @@ CITATIONS = Table(
         Column("role", "string", "What the span does for the record.", required=True, vocabulary=CITATION_ROLES),
     ),
     must_be_cited=False,
-    date_order=None,
 )
 
 TABLES: tuple[Table, ...] = (SOURCES, ACTORS, EVENTS, STATEMENTS, MEMBERSHIPS, CITATIONS)

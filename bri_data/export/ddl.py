@@ -34,13 +34,24 @@ def create_table(table: C.Table, dialect: Dialect) -> str:
         if col.type == "string" and col.min_length:
             parts.append(f"CHECK (length({q(col.name)}) >= {col.min_length})")
         lines.append("  " + " ".join(parts))
-    if table is C.CITATIONS:
+    if table is C.CITATIONS:  # half of provenance.offset_range (the other half needs the seed line)
         lines.append(f"  CHECK ({q('char_end')} > {q('char_start')})")
+    lines += [f"  CHECK ({sql})" for rule in table.rules if (sql := rule_check(rule)) is not None]
     for col in table.foreign_keys:
         if col.references != "*":
             lines.append(f"  FOREIGN KEY ({q(col.name)}) REFERENCES {q(col.references or '')} ({q('id')})")
     strict = " STRICT" if dialect == "sqlite" else ""
     return f"CREATE TABLE {q(table.name)} (\n" + ",\n".join(lines) + f"\n){strict};"
+
+
+def rule_check(rule: C.Rule) -> str | None:
+    """A contract rule as an SQL CHECK expression; None for `ordered` (EDTF is not SQL)."""
+    a, b = q(rule.first), q(rule.second)
+    if rule.kind == "paired":
+        return f"({a} IS NULL) = ({b} IS NULL)"
+    if rule.kind == "distinct":
+        return f"{a} IS NULL OR {b} IS NULL OR {a} <> {b}"
+    return None
 
 
 def indexes(table: C.Table) -> list[str]:

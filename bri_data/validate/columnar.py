@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
-from bri_data.validate import semantics
+from bri_data.validate import rules, semantics
 from bri_data.validate.descriptor import ResourceDecl
 from bri_data.contract.edtf import bounds
 from bri_data.errors import require
@@ -207,16 +207,7 @@ def semantic_mask(pl: Any, table: C.Table, lf: Any) -> Any:
         elif col.check == "country":
             bad = [v for v in _uniques(pl, lf, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
             flags.append(pl.col(col.name).is_in(bad))
-    if "date_basis" in table.column_names:
-        flags.append(pl.col("date").is_null() != pl.col("date_basis").is_null())
-    if table.date_order:
-        first, last = table.date_order
-        flags.append((highs[last] < lows[first]).fill_null(False))
-    for col in table.foreign_keys:
-        if col.references == table.name:
-            flags.append((pl.col(col.name) == pl.col("id")).fill_null(False))
-    if table is C.MEMBERSHIPS:
-        flags.append((pl.col("member_id") == pl.col("organization_id")).fill_null(False))
+    flags += [rules.mask(pl, rule, lows, highs) for rule in table.rules]
     return pl.any_horizontal(flags) if flags else pl.lit(False)
 
 

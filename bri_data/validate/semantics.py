@@ -8,6 +8,7 @@ from typing import Any
 from bri_data.contract import model as C
 from bri_data.contract.edtf import Day, bounds
 from bri_data.findings import Report, short
+from bri_data.validate import rules
 
 
 @lru_cache(maxsize=1)
@@ -63,21 +64,7 @@ def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any
                 field=col.name,
                 **where,
             )
-    if "date_basis" in table.column_names and (v.get("date") is None) != (v.get("date_basis") is None):
-        have = "date_basis without a date" if v.get("date") is None else "a date without date_basis"
-        report.emit("semantic.date_basis", f"{table.name} row has {have}; give both or neither", field="date_basis", **where)
-    if table.date_order:
-        first, last = table.date_order
-        start, end = spans.get(first, (None, None))[0], spans.get(last, (None, None))[1]
-        if start is not None and end is not None and end < start:
-            report.emit(
-                "semantic.date_order",
-                f"{table.name}.{last} {v[last]!r} lies before {first} {v[first]!r}",
-                field=last,
-                **where,
-            )
-    for col in table.foreign_keys:
-        if col.references == table.name and rid is not None and v.get(col.name) == rid:
-            report.emit("semantic.self_reference", f"{table.name}.{col.name} points at the record itself", field=col.name, **where)
-    if table is C.MEMBERSHIPS and v.get("member_id") is not None and v.get("member_id") == v.get("organization_id"):
-        report.emit("semantic.self_reference", "member_id and organization_id are the same actor", field="organization_id", **where)
+    for rule in table.rules:
+        detail = rules.broken(rule, v, spans)
+        if detail is not None:
+            report.emit(rule.code, rules.message(rule, table, v, detail), field=rule.second, **where)
