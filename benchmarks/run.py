@@ -80,8 +80,8 @@ def compare(pkg: Path, rows: int, repeats: int, peer_repeats: int) -> dict[str, 
 
 def break_every_row(pkg: Path) -> None:
     """Damage every row of every table but sources (then refresh hashes, as a careless build)."""
-    from bri_data.contract import model as C
     from bri_data.build.generate import build
+    from bri_data.contract import model as C
 
     damage = {"actors": ("kind", "wizard"), "events": ("type", "sumit"), "statements": ("text", "never said"),
               "memberships": ("start", "someday"), "citations": ("quote", "not the text")}

@@ -19,14 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bri_data.contract import model as C  # noqa: E402
 from bri_data.build.generate import build  # noqa: E402
+from bri_data.contract import model as C  # noqa: E402
 
-WORDS = (
-    "belarus minsk brics summit kazan partner member status application declaration west "
-    "sanctions policy council minister president press secretary interview address talks "
-    "exchange amnesty election initiative peace conflict border trade payment currency"
-).split()
+WORDS = ["belarus", "minsk", "brics", "summit", "kazan", "partner", "member", "status", "application", "declaration", "west", "sanctions", "policy", "council", "minister", "president", "press", "secretary", "interview", "address", "talks", "exchange", "amnesty", "election", "initiative", "peace", "conflict", "border", "trade", "payment", "currency"]
 SEEDS = 8
 LINES_PER_SEED = 400
 NAMES_PER_LINE = 5

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bri_data.contract.model import VERSION as __version__
 
 if TYPE_CHECKING:
-    from bri_data.dataset.records import Dataset, Record, load
+    from bri_data.dataset.records import Dataset, Record, load, to_pandas
     from bri_data.errors import (
         BriDataError,
         InvalidPackageError,
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     )
     from bri_data.export.writers import ExportResult, export
     from bri_data.findings import Finding, Report
-    from bri_data.dataset.records import to_pandas
     from bri_data.validate.run import validate
 
 _WHERE = {
@@ -46,7 +45,27 @@ _WHERE = {
     "validate": "bri_data.validate.run",
 }
 
-__all__ = sorted([*_WHERE, "__version__"])
+# Literal, so that type checkers see the public API (mypy --strict on user code);
+# tests/test_api.py checks it equals _WHERE's names plus __version__.
+__all__ = [
+    "BriDataError",
+    "Dataset",
+    "ExportResult",
+    "Finding",
+    "InvalidPackageError",
+    "LookupFailedError",
+    "MissingExtraError",
+    "OutputExistsError",
+    "PackageNotFoundError",
+    "Record",
+    "Report",
+    "UnreadableInputError",
+    "__version__",
+    "export",
+    "load",
+    "to_pandas",
+    "validate",
+]
 
 
 def __getattr__(name: str) -> Any:

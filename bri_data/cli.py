@@ -10,8 +10,9 @@ import enum
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Callable, NoReturn, Optional, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -46,7 +47,7 @@ class PlainFormat(str, enum.Enum):
 FormatOpt = Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")]
 
 PathArg = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Argument(help="A datapackage.json or a folder holding one. Default: ./datapackage.json if present, else the installed package."),
 ]
 
@@ -116,9 +117,9 @@ def build(
 @app.command()
 def locate(
     text: Annotated[str, typer.Argument(help="The exact text to find, within one line of a seed.")],
-    source: Annotated[Optional[str], typer.Option("--source", "-s", help="Search only this source id.")] = None,
+    source: Annotated[str | None, typer.Option("--source", "-s", help="Search only this source id.")] = None,
     record: Annotated[str, typer.Option("--record", "-r", help="record_id to put in the citation row.")] = "RECORD-ID",
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to search (default as for validate).")] = None,
+    path: Annotated[Path | None, typer.Option("--package", help="Package to search (default as for validate).")] = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Find TEXT in the seeds; print source, line and offsets, and a ready-to-paste citation row."""
@@ -162,7 +163,7 @@ def export(
     format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder of one file per table).")],
     out: Annotated[Path, typer.Argument(help="Output file (or folder for parquet).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to export (default as for validate).")] = None,
+    path: Annotated[Path | None, typer.Option("--package", help="Package to export (default as for validate).")] = None,
 ) -> None:
     """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
     from bri_data.export.writers import export as run
@@ -180,7 +181,7 @@ def _highlight(before: str, quote: str, after: str, color: bool) -> str:
 @app.command()
 def show(
     record_id: Annotated[str, typer.Argument(help="Any record id, e.g. act-lukashenka or stm-...")],
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to read (default as for validate).")] = None,
+    path: Annotated[Path | None, typer.Option("--package", help="Package to read (default as for validate).")] = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Show a record, its linked records and each citation in its seed line (span highlighted)."""
@@ -226,7 +227,7 @@ def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
 def timeline(
     out: Annotated[Path, typer.Argument(help="OUT.svg or OUT.png (PNG needs bri-data[plot]).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to draw (default as for validate).")] = None,
+    path: Annotated[Path | None, typer.Option("--package", help="Package to draw (default as for validate).")] = None,
 ) -> None:
     """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""
     from bri_data.build.timeline import render

@@ -14,8 +14,8 @@ from typing import Any
 # code -> (layer, what it means). Layers follow DESIGN §4.
 CODES: dict[str, tuple[str, str]] = {
     # 1. descriptor and files
-    "descriptor.not_found": ("descriptor", "No datapackage.json at the given path."),
-    "descriptor.not_json": ("descriptor", "datapackage.json is not valid JSON (or not UTF-8)."),
+    "descriptor.not_found": ("descriptor", "No datapackage.json at the given path (exit 2)."),
+    "descriptor.not_json": ("descriptor", "datapackage.json is not valid JSON or not UTF-8 (exit 2)."),
     "descriptor.invalid": ("descriptor", "datapackage.json violates the Data Package v2 profile."),
     "descriptor.contract": ("descriptor", "datapackage.json disagrees with the bri-data contract (rerun `bri-data build`)."),
     "resource.missing": ("descriptor", "A table's resource is not declared, or its file does not exist."),
@@ -124,7 +124,7 @@ class Report:
     counts: Counter[str] = field(default_factory=Counter)
     rows_checked: dict[str, int] = field(default_factory=dict)
     engine_requested: str = "rows"  # what the caller asked for: auto, rows or columnar
-    engine: str = "rows"  # the engine that produced these findings
+    engine: str | None = None  # the engine that checked the tables; None: none reached them
     engine_note: str | None = None  # why ENGINE differs from what was asked, if it does
     _kept: dict[str, list[_Kept]] = field(default_factory=dict, repr=False)
 

@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,87 +52,147 @@ def _row_index(rows: list[list[str]], edit: dict[str, Any]) -> int:
     return int(edit.get("row", 1))
 
 
-def apply_edit(pkg: Path, edit: dict[str, Any]) -> None:
-    op = edit["op"]
-    if op == "set_cell":  # {"table", "row" | "id", "column", "value"}
-        path = pkg / "data" / f"{edit['table']}.csv"
-        rows = _read_csv(path)
-        value = edit["value"]
-        if "repeat" in edit:
-            value = value * int(edit["repeat"])
-        rows[_row_index(rows, edit)][rows[0].index(edit["column"])] = value
-        _write_csv(path, rows)
-    elif op == "copy_cell":  # copy a cell from one row to another (e.g. duplicate an id)
-        path = pkg / "data" / f"{edit['table']}.csv"
-        rows = _read_csv(path)
-        col = rows[0].index(edit["column"])
-        rows[int(edit["to_row"])][col] = rows[int(edit["from_row"])][col]
-        _write_csv(path, rows)
-    elif op == "append_row":  # {"table", "values": {column: value}}
-        path = pkg / "data" / f"{edit['table']}.csv"
-        rows = _read_csv(path)
-        rows.append([edit["values"].get(c, "") for c in rows[0]])
-        _write_csv(path, rows)
-    elif op == "clone_row":  # {"table", "row" | "id", "values": {column: value}}: a copy of a row, changed
-        path = pkg / "data" / f"{edit['table']}.csv"
-        rows = _read_csv(path)
-        new = list(rows[_row_index(rows, edit)])
-        for col, value in edit["values"].items():
-            new[rows[0].index(col)] = value
-        rows.append(new)
-        _write_csv(path, rows)
-    elif op in ("drop_column", "add_column"):  # {"table", "column"[, "value"]}
-        path = pkg / "data" / f"{edit['table']}.csv"
-        rows = _read_csv(path)
-        if op == "drop_column":
-            i = rows[0].index(edit["column"])
-            rows = [r[:i] + r[i + 1 :] for r in rows]
-        else:
-            rows = [rows[0] + [edit["column"]]] + [r + [edit.get("value", "")] for r in rows[1:]]
-        _write_csv(path, rows)
-    elif op == "crlf":
-        path = pkg / edit["file"]
-        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
-    elif op == "bom":
-        path = pkg / edit["file"]
-        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
-    elif op == "append_text":
-        path = pkg / edit["file"]
-        path.write_bytes(path.read_bytes() + edit["text"].encode("utf-8"))
-    elif op == "truncate":  # keep the first `lines` lines of a file
-        path = pkg / edit["file"]
-        lines = path.read_bytes().split(b"\n")
-        path.write_bytes(b"\n".join(lines[: edit["lines"]]) + (b"\n" if edit["lines"] else b""))
-    elif op == "replace_bytes":  # {"file", "find", "replace"} as latin-1 escaped text, first occurrence
-        path = pkg / edit["file"]
-        data = path.read_bytes()
-        find = edit["find"].encode("utf-8")
-        assert find in data, f"fixture edit: {edit['find']!r} not in {edit['file']}"
-        path.write_bytes(data.replace(find, edit["replace"].encode("latin-1"), 1))
-    elif op == "write":  # {"file", "text"}
-        (pkg / edit["file"]).write_text(edit["text"], encoding="utf-8", newline="")
-    elif op == "delete":
-        (pkg / edit["file"]).unlink()
-    elif op == "symlink_outside":  # replace FILE with a symlink to a copy outside the package
-        path = pkg / edit["file"]
-        outside = pkg.parent / f"outside-{path.name}"
-        shutil.copy2(path, outside)
-        path.unlink()
-        os.symlink(outside, path)
-    elif op == "descriptor":  # {"path": [keys...], "value": ...} or {"remove": [keys...]}
-        desc_path = pkg / "datapackage.json"
-        desc = json.loads(desc_path.read_text(encoding="utf-8"))
-        keys = edit.get("path") or edit["remove"]
-        node = desc
-        for k in keys[:-1]:
-            node = node[k]
-        if "remove" in edit:
-            del node[keys[-1]]
-        else:
-            node[keys[-1]] = edit["value"]
-        desc_path.write_text(json.dumps(desc, indent=2), encoding="utf-8")
+def _table(pkg: Path, edit: dict[str, Any]) -> Path:
+    return pkg / "data" / f"{edit['table']}.csv"
+
+
+def _file(pkg: Path, edit: dict[str, Any]) -> Path:
+    return pkg / edit["file"]
+
+
+def set_cell(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"table", "row" | "id", "column", "value"[, "repeat"]}"""
+    rows = _read_csv(_table(pkg, edit))
+    rows[_row_index(rows, edit)][rows[0].index(edit["column"])] = edit["value"] * int(edit.get("repeat", 1))
+    _write_csv(_table(pkg, edit), rows)
+
+
+def copy_cell(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"table", "column", "from_row", "to_row"}: e.g. duplicate an id."""
+    rows = _read_csv(_table(pkg, edit))
+    col = rows[0].index(edit["column"])
+    rows[int(edit["to_row"])][col] = rows[int(edit["from_row"])][col]
+    _write_csv(_table(pkg, edit), rows)
+
+
+def append_row(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"table", "values": {column: value}}"""
+    rows = _read_csv(_table(pkg, edit))
+    rows.append([edit["values"].get(c, "") for c in rows[0]])
+    _write_csv(_table(pkg, edit), rows)
+
+
+def clone_row(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"table", "row" | "id", "values": {column: value}}: a changed copy of a row, appended."""
+    rows = _read_csv(_table(pkg, edit))
+    new = list(rows[_row_index(rows, edit)])
+    for col, value in edit["values"].items():
+        new[rows[0].index(col)] = value
+    rows.append(new)
+    _write_csv(_table(pkg, edit), rows)
+
+
+def drop_column(pkg: Path, edit: dict[str, Any]) -> None:
+    rows = _read_csv(_table(pkg, edit))
+    i = rows[0].index(edit["column"])
+    _write_csv(_table(pkg, edit), [r[:i] + r[i + 1 :] for r in rows])
+
+
+def add_column(pkg: Path, edit: dict[str, Any]) -> None:
+    rows = _read_csv(_table(pkg, edit))
+    _write_csv(_table(pkg, edit), [rows[0] + [edit["column"]]] + [[*r, edit.get("value", "")] for r in rows[1:]])
+
+
+def crlf(pkg: Path, edit: dict[str, Any]) -> None:
+    _file(pkg, edit).write_bytes(_file(pkg, edit).read_bytes().replace(b"\n", b"\r\n"))
+
+
+def bom(pkg: Path, edit: dict[str, Any]) -> None:
+    _file(pkg, edit).write_bytes(b"\xef\xbb\xbf" + _file(pkg, edit).read_bytes())
+
+
+def append_text(pkg: Path, edit: dict[str, Any]) -> None:
+    _file(pkg, edit).write_bytes(_file(pkg, edit).read_bytes() + edit["text"].encode("utf-8"))
+
+
+def truncate(pkg: Path, edit: dict[str, Any]) -> None:
+    """Keep the first `lines` lines of a file."""
+    lines = _file(pkg, edit).read_bytes().split(b"\n")
+    _file(pkg, edit).write_bytes(b"\n".join(lines[: edit["lines"]]) + (b"\n" if edit["lines"] else b""))
+
+
+def replace_bytes(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"file", "find", "replace"}: first occurrence; `replace` is latin-1 text (any byte)."""
+    data = _file(pkg, edit).read_bytes()
+    find = edit["find"].encode("utf-8")
+    assert find in data, f"fixture edit: {edit['find']!r} not in {edit['file']}"
+    _file(pkg, edit).write_bytes(data.replace(find, edit["replace"].encode("latin-1"), 1))
+
+
+def write(pkg: Path, edit: dict[str, Any]) -> None:
+    _file(pkg, edit).write_text(edit["text"], encoding="utf-8", newline="")
+
+
+def delete(pkg: Path, edit: dict[str, Any]) -> None:
+    _file(pkg, edit).unlink()
+
+
+def symlink_outside(pkg: Path, edit: dict[str, Any]) -> None:
+    """Replace FILE with a symlink to a copy of it outside the package."""
+    path = _file(pkg, edit)
+    outside = pkg.parent / f"outside-{path.name}"
+    shutil.copy2(path, outside)
+    path.unlink()
+    os.symlink(outside, path)
+
+
+def descriptor(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"path": [keys...], "value": ...} sets a value; {"remove": [keys...]} deletes one."""
+    desc_path = pkg / "datapackage.json"
+    desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    keys = edit.get("path") or edit["remove"]
+    node = desc
+    for k in keys[:-1]:
+        node = node[k]
+    if "remove" in edit:
+        del node[keys[-1]]
     else:
-        raise ValueError(f"unknown fixture op {op!r}")
+        node[keys[-1]] = edit["value"]
+    desc_path.write_text(json.dumps(desc, indent=2), encoding="utf-8")
+
+
+OPS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
+    f.__name__: f
+    for f in (set_cell, copy_cell, append_row, clone_row, drop_column, add_column, crlf, bom, append_text, truncate,
+              replace_bytes, write, delete, symlink_outside, descriptor)
+}
+
+
+def apply_edit(pkg: Path, edit: dict[str, Any]) -> None:
+    if edit["op"] not in OPS:
+        raise ValueError(f"unknown fixture op {edit['op']!r}")
+    OPS[edit["op"]](pkg, edit)
+
+
+def resolve_line(pkg: Path, file: str | None, line: int | str | None) -> int | None:
+    """A case's expected line: a number, "last" (the file's last line) or "id:ID" (the
+    line whose first cell is ID), so that cases survive rows added to the data."""
+    if not isinstance(line, str):
+        return line
+    lines = (pkg / str(file)).read_bytes().rstrip(b"\n").split(b"\n")
+    if line == "last":
+        return len(lines)
+    rid = line.removeprefix("id:").encode("utf-8")
+    return next(i for i, raw in enumerate(lines, 1) if raw.split(b",", 1)[0] == rid)
+
+
+def expected_findings(spec: dict[str, Any]) -> list[tuple[str, str | None, int | None, str | None]]:
+    pkg = spec["package"]
+    return [(f["code"], f["file"], resolve_line(pkg, f["file"], f["line"]), f["field"]) for f in spec["expect"]["findings"]]
+
+
+def expected_codes(spec: dict[str, Any]) -> list[str]:
+    return sorted({f["code"] for f in spec["expect"]["findings"]})
 
 
 def refresh_hashes(pkg: Path) -> None:

@@ -11,7 +11,7 @@ from bri_data.validate.run import validate
 from fixturekit import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import synth  # noqa: E402
+import synth
 
 
 def test_synthetic_package_is_valid_for_both_engines(tmp_path: Path) -> None:

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bri_data.contract import model as C
-from bri_data.validate.backends import PythonValidator, RustValidator, SchemaError
 from bri_data.build.generate import json_schema
+from bri_data.contract import model as C
 from bri_data.contract.cells import typed
 from bri_data.files.package import read_rows
+from bri_data.validate.backends import PythonValidator, RustValidator, SchemaError
 from bri_data.validate.run import validate
 from fixturekit import ROOT, build_case, cases
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
+import sys
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the 3.10 nox session
+    import tomli as tomllib
+
+from bri_data.build.generate import CODES_END, CODES_START, build, drift, package_files, spliced_files
 from bri_data.contract import model as C
-from bri_data.build.generate import build, drift, package_files
+from bri_data.findings import CODES
 from fixturekit import ROOT, copy_package
 
 
@@ -63,20 +69,31 @@ def test_descriptor_is_v2_with_hashes_and_keys() -> None:
         assert res["schema"]["primaryKey"] == ["id"]
 
 
-def test_versions_agree() -> None:
+def test_the_version_is_typed_once() -> None:
+    """pyproject reads it from the contract (hatch); descriptor and CITATION.cff are generated."""
+    from importlib.metadata import version
+
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    assert pyproject["project"]["version"] == C.VERSION
+    assert "version" not in pyproject["project"] and pyproject["project"]["dynamic"] == ["version"]
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "bri_data/contract/model.py"
+    assert re.search(rf'^VERSION = "{re.escape(C.VERSION)}"$', (ROOT / "bri_data/contract/model.py").read_text(), re.M)
+    assert version("bri-data") == C.VERSION  # what the installed metadata says
     assert json.loads(package_files(ROOT)["datapackage.json"])["version"] == C.VERSION
-    cff = (ROOT / "CITATION.cff").read_text()
-    assert re.search(rf"^version: \"?{re.escape(C.VERSION)}\"?$", cff, re.M)
+    assert f'version: "{C.VERSION}"' in spliced_files(ROOT)["CITATION.cff"]
 
 
-def test_seeds_are_byte_identical_to_shared_originals() -> None:
-    shared = ROOT.parent / "shared" / "seeds"
-    originals = sorted(shared.glob("*.txt")) if shared.is_dir() else []
-    assert originals or (ROOT / "seeds").is_dir()
-    for original in originals:
-        assert (ROOT / "seeds" / original.name).read_bytes() == original.read_bytes()
+def test_readme_code_table_is_generated_from_codes() -> None:
+    readme = spliced_files(ROOT)["README.md"]
+    table = readme.split(CODES_START, 1)[1].split(CODES_END, 1)[0]
+    for code, (layer, meaning) in CODES.items():
+        assert f"| `{code}` | {layer} | {meaning} |" in table
+
+
+def test_polars_floor_is_declared_once_for_engine_and_extra() -> None:
+    from bri_data.validate.columnar import MIN_POLARS
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert extras["fast"] == [f"polars>={MIN_POLARS[0]}.{MIN_POLARS[1]}"]
 
 
 def test_country_codes_are_pycountrys() -> None:

@@ -81,9 +81,9 @@ def test_no_cycle() -> None:
         state[m] = 1
         for t in sorted(edges[m]):
             if state.get(t) == 1:
-                raise AssertionError("import cycle: " + " -> ".join(path[path.index(t):] + [t]))
+                raise AssertionError("import cycle: " + " -> ".join([*path[path.index(t):], t]))
             if t not in state:
-                visit(t, path + [t])
+                visit(t, [*path, t])
         state[m] = 2
 
     for m in sorted(edges):

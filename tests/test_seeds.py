@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from bri_data.files.seeds import SeedIndex
 from bri_data.files.package import read_seeds
+from bri_data.files.seeds import SeedIndex
 from fixturekit import ROOT
 
 

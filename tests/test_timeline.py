@@ -10,11 +10,11 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from bri_data.cli import app
-from bri_data.dataset.records import load
-from bri_data.contract.edtf import bounds
-from bri_data.errors import MissingExtraError, OutputExistsError
 from bri_data.build.timeline import layout, render
+from bri_data.cli import app
+from bri_data.contract.edtf import bounds
+from bri_data.dataset.records import load
+from bri_data.errors import MissingExtraError, OutputExistsError
 from fixturekit import ROOT
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,16 +1,50 @@
-"""Types on everything: the package passes mypy --strict (pinned in the test extra)."""
+"""Types on everything: the package passes mypy --strict (configured in pyproject.toml),
+and a user's script written against the public API type-checks under --strict."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
+import bri_data
 from fixturekit import ROOT
 
+USER_SCRIPT = '''
+import bri_data
+from bri_data import Dataset, InvalidPackageError, Report, load, validate
 
-def test_mypy_strict() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--ignore-missing-imports", "bri_data"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
-    )
+ds: Dataset = load()
+report: Report = validate()
+assert report.valid and bri_data.__version__
+luk = ds["act-lukashenka"]
+print(luk.id, ds.links("stm-lukashenka-belarus-partner-status-step-to-membership"))
+try:
+    bri_data.load("/nonexistent")
+except InvalidPackageError as exc:
+    print(exc.report.counts)
+except bri_data.BriDataError:
+    pass
+'''
+
+
+def _mypy(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mypy", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_package_passes_mypy_strict_from_its_own_configuration() -> None:
+    proc = _mypy()  # files and strictness come from [tool.mypy]
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_user_script_type_checks_against_the_public_api(tmp_path: Path) -> None:
+    script = tmp_path / "use_bri.py"
+    script.write_text(USER_SCRIPT, encoding="utf-8")
+    proc = _mypy("--strict", "--no-incremental", "--config-file", "/dev/null", str(script))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_all_is_the_lazy_table_plus_version() -> None:
+    assert sorted(bri_data.__all__) == sorted([*bri_data._WHERE, "__version__"])
+    for name in bri_data.__all__:
+        assert getattr(bri_data, name) is not None

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract.schemas import json_schema, table_schema
+from bri_data.errors import InvalidPackageError
 from bri_data.files.atomic import write_text
 from bri_data.build.docs import datasheet_markdown, tables_markdown
+from bri_data.build.timeline import svg_for
+from bri_data.validate.reporters import codes_table, report_schema
+from bri_data.validate.run import validate
 
 
 def _dump(obj: Any) -> str:
@@ -79,17 +84,35 @@ def package_files(root: Path) -> dict[str, str]:
     return files
 
 
+# Hand-written files with generated parts: (file, pattern of the part, its text).
+CODES_START, CODES_END = "<!-- finding-codes:start -->", "<!-- finding-codes:end -->"
+
+
+def spliced_files(root: Path) -> dict[str, str]:
+    """README's finding-code table and CITATION.cff's version, from CODES and the contract.
+
+    Only files that exist are returned (a data-only package has neither).
+    """
+    parts = {
+        "README.md": (re.compile(re.escape(CODES_START) + ".*?" + re.escape(CODES_END), re.S), f"{CODES_START}\n{codes_table()}{CODES_END}"),
+        "CITATION.cff": (re.compile(r'^version: .*$', re.M), f'version: "{C.VERSION}"'),
+    }
+    out = {}
+    for rel, (pattern, text) in parts.items():
+        if (root / rel).is_file():
+            old = (root / rel).read_text(encoding="utf-8")
+            out[rel] = pattern.sub(lambda _match: text, old, count=1)  # a function: no backslash escapes
+    return out
+
+
 def doc_files(root: Path) -> dict[str, str]:
     """The project's generated documentation; DATASHEET and timeline read the (valid) data."""
-    from bri_data.build.timeline import svg_for
-
-    from bri_data.validate.reporters import report_schema
-
     return {
         "docs/tables.md": tables_markdown(),
         "docs/validate-report.schema.json": _dump(report_schema()),
         "DATASHEET.md": datasheet_markdown(root),
         "docs/timeline.svg": svg_for(root),
+        **spliced_files(root),
     }
 
 
@@ -102,8 +125,6 @@ def drift(root: Path, docs: bool = True) -> list[str]:
 
     Docs are judged only for a valid package (they are drawn from the data).
     """
-    from bri_data.errors import InvalidPackageError
-
     stale = _stale(root, package_files(root))
     if docs:
         try:
@@ -132,8 +153,6 @@ def build(root: Path, docs: bool = True) -> BuildResult:
         write_text(root / rel, files[rel])
     if not docs:
         return BuildResult(written)
-    from bri_data.validate.run import validate
-
     report = validate(root)
     if not report.valid:
         return BuildResult(written, f"the package has {sum(report.counts.values())} finding(s); run `bri-data validate`")

@@ -11,8 +11,8 @@ from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.errors import LookupFailedError
-from bri_data.files.seeds import Span, locate
 from bri_data.files.package import package_root, read_rows, read_seeds
+from bri_data.files.seeds import Span, locate
 
 
 @dataclass(frozen=True)

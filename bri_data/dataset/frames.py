@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from bri_data.contract import model as C
-from bri_data.errors import LookupFailedError, require
 from bri_data.contract.edtf import bounds
+from bri_data.errors import LookupFailedError, require
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, Optional
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, create_model
 
 from bri_data.contract import model as C
-from bri_data.errors import InvalidPackageError, LookupFailedError
 from bri_data.dataset.frames import dataframe
-from bri_data.files.seeds import Seed
+from bri_data.errors import InvalidPackageError, LookupFailedError
 from bri_data.files.package import package_root, read_rows, read_seeds
+from bri_data.files.seeds import Seed
 
 
 class Record(BaseModel):
@@ -39,7 +39,7 @@ def record_class(table_name: str) -> type[Record]:
         base: Any = int if col.type == "integer" else str
         if col.vocabulary:
             base = Literal[tuple(col.enum or [])]
-        typ = base if col.required else Optional[base]  # noqa: UP007 - runtime construction
+        typ = base if col.required else base | None
         fields[col.name] = (typ, ... if col.required else None)
     name = table.title.removesuffix("s") + "Record"  # ActorRecord, EventRecord, ...
     return create_model(name, __base__=Record, __doc__=table.description, **fields)

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bri_data.contract import model as C
-from bri_data.export import ddl as sql
-from bri_data.files.atomic import check_target, replacing
 from bri_data.dataset.records import Dataset, Record, load
 from bri_data.errors import require
+from bri_data.export import ddl as sql
+from bri_data.files.atomic import check_target, replacing
 
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")

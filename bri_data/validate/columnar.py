@@ -29,18 +29,18 @@ from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
-from bri_data.validate import rules, semantics
-from bri_data.validate.descriptor import ResourceDecl
+from bri_data.contract.cells import typed
 from bri_data.contract.edtf import bounds
 from bri_data.errors import require
-from bri_data.findings import Report
-from bri_data.validate.keys import KeyIndex, dangling, duplicate, duplicate_global
+from bri_data.files.csvtable import FileFacts, Row
 from bri_data.files.paths import member
+from bri_data.findings import Report
+from bri_data.validate import rules, semantics
+from bri_data.validate.descriptor import ResourceDecl
+from bri_data.validate.keys import KeyIndex, dangling, duplicate, duplicate_global
 from bri_data.validate.provenance import Provenance, uncited
-from bri_data.contract.cells import typed
 from bri_data.validate.rowengine import stream_table
 from bri_data.validate.rows import check_row, schema_for
-from bri_data.files.csvtable import FileFacts, Row
 
 _ANNOTATIONS = {"description", "x-enumDescriptions", "x-references", "x-check", "title", "$comment"}
 _INT_RE = r"^[+-]?\d{1,18}$"

@@ -15,9 +15,9 @@ from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract.schemas import table_schema
-from bri_data.validate.backends import SchemaError, compile_schema
-from bri_data.findings import Report
 from bri_data.files.paths import unsafe_reason
+from bri_data.findings import Report
+from bri_data.validate.backends import SchemaError, compile_schema
 
 DESCRIPTOR_FILE = "datapackage.json"
 

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
-from bri_data.findings import Report, short
-from bri_data.validate.keys import KeyIndex
 from bri_data.files.paths import member
 from bri_data.files.seeds import Seed, SeedIndex, find_spans, read_seed
+from bri_data.findings import Report, short
+from bri_data.validate.keys import KeyIndex
 
 
 @dataclass

@@ -36,10 +36,10 @@ def text(report: Report) -> str:
         out.append(f"note: {report.engine_note}")
     if report.valid:
         rows = sum(report.rows_checked.values())
-        out.append(f"valid: {report.package} ({rows} rows in {len(report.rows_checked)} tables, all checks passed; engine: {report.engine})")
+        out.append(f"valid: {report.package} ({rows} rows in {len(report.rows_checked)} tables, all checks passed; engine: {report.engine or 'none'})")
     else:
         total = sum(report.counts.values())
-        out.append(f"invalid: {report.package}: {total} finding(s) in {len(report.counts)} code(s); engine: {report.engine}")
+        out.append(f"invalid: {report.package}: {total} finding(s) in {len(report.counts)} code(s); engine: {report.engine or 'none'}")
     return "\n".join(out) + "\n"
 
 
@@ -94,7 +94,7 @@ def report_schema() -> dict[str, object]:
                 "description": "The engine that produced the findings; `note` says why it is not the one requested.",
                 "properties": {
                     "requested": {"enum": ["auto", "rows", "columnar"]},
-                    "used": {"enum": ["rows", "columnar"]},
+                    "used": {"enum": ["rows", "columnar", None], "description": "null: the descriptor could not be read, no table was checked."},
                     "note": nullable_str,
                 },
             },

@@ -14,13 +14,14 @@ from functools import cache
 from typing import Any
 
 from bri_data.contract import model as C
-from bri_data.validate.backends import RowValidator, compile_schema
 from bri_data.contract.cells import typed
 from bri_data.contract.schemas import json_schema
 from bri_data.errors import BriDataError
+from bri_data.files.csvtable import Row
 from bri_data.files.paths import shipped_root
 from bri_data.findings import Report, short
-from bri_data.files.csvtable import Row
+from bri_data.validate.backends import RowValidator, compile_schema
+
 
 @cache
 def schema_for(table: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ engine that produced it, and says why when that is not the one asked for:
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from bri_data.contract import model as C
@@ -58,6 +59,7 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
         elif _run_columnar(root, decls, report):
             return report
     run_rows(root, decls, report)
+    report.engine = "rows"
     return report
 
 
@@ -82,8 +84,6 @@ def _table_bytes(root: Path, decls: dict[str, ResourceDecl]) -> int:
     total = 0
     for d in decls.values():
         if isinstance(d.path, str) and unsafe_reason(d.path) is None:
-            try:
+            with contextlib.suppress(OSError, ValueError):  # missing or unreadable: the engines report it
                 total += (root / d.path).stat().st_size
-            except (OSError, ValueError):
-                pass  # missing or unreadable: the engines report it
     return total
