@@ -219,3 +219,14 @@ def build_case(case_dir: Path, dest: Path) -> dict[str, Any]:
 
 def cases() -> list[Path]:
     return sorted(p.parent for p in INVALID.glob("*/case.json"))
+
+
+def cli_runner() -> Any:
+    """A CliRunner that keeps stderr apart on every supported click (8.2 always does;
+    older ones only when asked)."""
+    from typer.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

@@ -8,12 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from bri_data.cli import app
-from fixturekit import ROOT, copy_package
+from fixturekit import ROOT, cli_runner, copy_package
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def test_shipped_package_is_valid_in_every_format() -> None:

@@ -16,7 +16,7 @@ from bri_data.findings import Report
 from bri_data.validate.columnar import ColumnarRun, Unsupported
 from bri_data.validate.descriptor import check_descriptor, read_descriptor
 from bri_data.validate.run import validate
-from fixturekit import ROOT, build_case, cases
+from fixturekit import ROOT, build_case, cases, cli_runner
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synth
@@ -111,11 +111,10 @@ def test_engines_agree_on_an_error_injected_synthetic_package(tmp_path: Path) ->
 
 
 def test_cli_engine_option_and_missing_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from typer.testing import CliRunner
 
     from bri_data.cli import app
 
-    runner = CliRunner()
+    runner = cli_runner()
     assert runner.invoke(app, ["validate", str(ROOT), "--engine", "columnar"]).exit_code == 0
     assert runner.invoke(app, ["validate", str(ROOT), "--engine", "rows"]).exit_code == 0
     monkeypatch.setitem(sys.modules, "polars", None)
@@ -125,12 +124,11 @@ def test_cli_engine_option_and_missing_extra(tmp_path: Path, monkeypatch: pytest
 
 
 def test_explicit_columnar_without_polars_is_an_error_not_a_switch(monkeypatch: pytest.MonkeyPatch) -> None:
-    from typer.testing import CliRunner
 
     from bri_data.cli import app
 
     monkeypatch.setitem(sys.modules, "polars", None)  # as if not installed
-    result = CliRunner().invoke(app, ["validate", str(ROOT), "--engine", "columnar"])
+    result = cli_runner().invoke(app, ["validate", str(ROOT), "--engine", "columnar"])
     assert result.exit_code == 2
     assert "columnar engine cannot run" in result.stderr and "not installed" in result.stderr
 

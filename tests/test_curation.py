@@ -7,14 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bri_data.cli import app
 from bri_data.dataset.curation import coverage, locate_in_package, sentences
 from bri_data.errors import LookupFailedError
-from fixturekit import ROOT, copy_package
+from fixturekit import ROOT, cli_runner, copy_package
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def test_sentences_split_on_terminal_punctuation_only() -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 from typer.main import get_command
-from typer.testing import CliRunner
 
 from bri_data.cli import app
 from bri_data.findings import CODES
-from fixturekit import ROOT
+from fixturekit import ROOT, cli_runner
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -20,7 +19,7 @@ def test_every_command_is_documented_and_has_help() -> None:
     for name, command in commands.items():
         assert f"`bri-data {name}" in README, f"README does not document `bri-data {name}`"
         assert command.help, f"{name} has no help text"
-        assert CliRunner().invoke(app, [name, "--help"]).exit_code == 0
+        assert cli_runner().invoke(app, [name, "--help"]).exit_code == 0
 
 
 def test_every_finding_code_is_documented() -> None:

@@ -9,16 +9,15 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from typer.testing import CliRunner
 
 from bri_data.cli import app
 from bri_data.contract import model as C
 from bri_data.errors import MissingExtraError, OutputExistsError
 from bri_data.export.writers import export
 from bri_data.files.package import read_rows
-from fixturekit import ROOT
+from fixturekit import ROOT, cli_runner
 
-runner = CliRunner()
+runner = cli_runner()
 
 
 def _csv(table: C.Table) -> list[tuple[object, ...]]:

@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
-from typer.testing import CliRunner
 
 from bri_data.cli import app
 from bri_data.findings import CODES
-from fixturekit import ROOT, build_case, cases, expected_codes, expected_findings
+from fixturekit import ROOT, build_case, cases, cli_runner, expected_codes, expected_findings
 
-runner = CliRunner()
+runner = cli_runner()
 REPORT_SCHEMA = Draft202012Validator(json.loads((ROOT / "docs" / "validate-report.schema.json").read_text()))
 
 

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from typer.testing import CliRunner
 
 from bri_data.build.timeline import layout, render
 from bri_data.cli import app
 from bri_data.contract.edtf import bounds
 from bri_data.dataset.records import load
 from bri_data.errors import MissingExtraError, OutputExistsError
-from fixturekit import ROOT
+from fixturekit import ROOT, cli_runner
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -48,16 +47,16 @@ def test_uncertain_dates_are_ranges_not_points() -> None:
 
 def test_png_is_written_and_overwrite_needs_force(tmp_path: Path) -> None:
     out = tmp_path / "t.png"
-    result = CliRunner().invoke(app, ["timeline", str(out), "--package", str(ROOT)])
+    result = cli_runner().invoke(app, ["timeline", str(out), "--package", str(ROOT)])
     assert result.exit_code == 0 and result.stdout == f"wrote {out}\n"
     with Image.open(out) as im:
         assert im.format == "PNG" and im.size[0] >= 2000 and im.size[1] > 500
         assert len(im.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 10  # something was drawn
     with pytest.raises(OutputExistsError):
         render(out, path=ROOT)
-    again = CliRunner().invoke(app, ["timeline", str(out), "--package", str(ROOT)])
+    again = cli_runner().invoke(app, ["timeline", str(out), "--package", str(ROOT)])
     assert again.exit_code == 2 and "--force" in again.stderr
-    bad = CliRunner().invoke(app, ["timeline", str(tmp_path / "t.pdf"), "--package", str(ROOT)])
+    bad = cli_runner().invoke(app, ["timeline", str(tmp_path / "t.pdf"), "--package", str(ROOT)])
     assert bad.exit_code == 2 and ".svg or .png" in bad.stderr
 
 

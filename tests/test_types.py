@@ -28,8 +28,8 @@ except bri_data.BriDataError:
 '''
 
 
-def _mypy(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "mypy", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+def _mypy(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mypy", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
 
 
 def test_package_passes_mypy_strict_from_its_own_configuration() -> None:
@@ -40,7 +40,8 @@ def test_package_passes_mypy_strict_from_its_own_configuration() -> None:
 def test_a_user_script_type_checks_against_the_public_api(tmp_path: Path) -> None:
     script = tmp_path / "use_bri.py"
     script.write_text(USER_SCRIPT, encoding="utf-8")
-    proc = _mypy("--strict", "--no-incremental", "--config-file", "/dev/null", str(script))
+    # From elsewhere, as a user would: bri_data is the installed package, not a source folder.
+    proc = _mypy("--strict", "--no-incremental", "--config-file", "/dev/null", str(script), cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -7,6 +7,7 @@ fails on drift).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -14,12 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bri_data.build.docs import datasheet_markdown, tables_markdown
+from bri_data.build.timeline import svg_for
 from bri_data.contract import model as C
 from bri_data.contract.schemas import json_schema, table_schema
 from bri_data.errors import InvalidPackageError
 from bri_data.files.atomic import write_text
-from bri_data.build.docs import datasheet_markdown, tables_markdown
-from bri_data.build.timeline import svg_for
 from bri_data.validate.reporters import codes_table, report_schema
 from bri_data.validate.run import validate
 
@@ -127,10 +128,8 @@ def drift(root: Path, docs: bool = True) -> list[str]:
     """
     stale = _stale(root, package_files(root))
     if docs:
-        try:
+        with contextlib.suppress(InvalidPackageError):
             stale += _stale(root, doc_files(root))
-        except InvalidPackageError:
-            pass
     return stale
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from bri_data.files.atomic import write_with
-from bri_data.dataset.records import Dataset, load
 from bri_data.contract.edtf import bounds
+from bri_data.dataset.records import Dataset, load
 from bri_data.errors import UsageError, require
+from bri_data.files.atomic import write_with
 
 STATUS_COLORS = {
     "fact": "#1f4e79",

@@ -48,7 +48,7 @@ _INT_RE = r"^[+-]?\d{1,18}$"
 
 # The oldest polars this engine is tested with (`nox -s mindeps`); pyproject.toml's `fast`
 # extra declares the same floor (a test compares the two).
-MIN_POLARS = (1, 25)
+MIN_POLARS = (1, 28)
 
 
 class Unsupported(Exception):
