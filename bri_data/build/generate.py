@@ -102,7 +102,7 @@ def spliced_files(root: Path) -> dict[str, str]:
     for rel, (pattern, text) in parts.items():
         if (root / rel).is_file():
             old = (root / rel).read_text(encoding="utf-8")
-            out[rel] = pattern.sub(lambda _match: text, old, count=1)  # a function: no backslash escapes
+            out[rel] = pattern.sub(lambda _match, text=text: text, old, count=1)  # a function: no backslash escapes
     return out
 
 
