@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,11 @@ def package_files(root: Path) -> dict[str, str]:
 CODES_START, CODES_END = "<!-- finding-codes:start -->", "<!-- finding-codes:end -->"
 
 
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that re.sub inserts as is (a plain string would expand backslashes)."""
+    return lambda _match: text
+
+
 def spliced_files(root: Path) -> dict[str, str]:
     """README's finding-code table and CITATION.cff's version, from CODES and the contract.
 
@@ -102,7 +108,7 @@ def spliced_files(root: Path) -> dict[str, str]:
     for rel, (pattern, text) in parts.items():
         if (root / rel).is_file():
             old = (root / rel).read_text(encoding="utf-8")
-            out[rel] = pattern.sub(lambda _match, text=text: text, old, count=1)  # a function: no backslash escapes
+            out[rel] = pattern.sub(_literal(text), old, count=1)
     return out
 
 
