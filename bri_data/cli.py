@@ -16,6 +16,7 @@ from typing import Annotated, Any, Callable, NoReturn, Optional, TypeVar
 import typer
 
 from bri_data.errors import BriDataError, InvalidPackageError, LookupFailedError, PackageNotFoundError
+from bri_data.files.paths import choose_package
 
 app = typer.Typer(
     name="bri-data",
@@ -45,9 +46,21 @@ class PlainFormat(str, enum.Enum):
 
 FormatOpt = Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")]
 
-PathArg = Annotated[
+# Which package a command reads without PATH: the curators' commands (validate, coverage,
+# locate) work on the checkout they are run in; the readers' commands (info, show, export,
+# timeline) use the installed package, so a foreign datapackage.json in the working
+# directory never changes what they show. Either way the command says which one it used.
+WorkingPathArg = Annotated[
     Optional[Path],
     typer.Argument(help="A datapackage.json or a folder holding one. Default: ./datapackage.json if present, else the installed package."),
+]
+InstalledPathArg = Annotated[
+    Optional[Path],
+    typer.Argument(help="A datapackage.json or a folder holding one. Default: the installed package."),
+]
+InstalledPackageOpt = Annotated[
+    Optional[Path],
+    typer.Option("--package", help="A datapackage.json or a folder holding one. Default: the installed package."),
 ]
 
 
@@ -60,6 +73,16 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return fn(*args, **kwargs)
     except BriDataError as exc:
         _fail(exc)
+
+
+def _package(path: Optional[Path], prefer_working_directory: bool) -> Path:
+    """The descriptor a command reads; says on stderr which one when no PATH was given."""
+    choice = _call(choose_package, path, prefer_working_directory)
+    if choice.origin == "working directory":
+        typer.echo(f"bri-data: using the package in the working directory: {choice.descriptor}", err=True)
+    elif choice.origin == "installed":
+        typer.echo(f"bri-data: using the installed package: {choice.descriptor}", err=True)
+    return choice.descriptor
 
 
 def _json(doc: object) -> None:
@@ -76,7 +99,7 @@ def _fail(exc: BriDataError) -> NoReturn:
 
 @app.command()
 def validate(
-    path: PathArg = None,
+    path: WorkingPathArg = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format: text, json or github (Actions annotations).")] = Format.text,
     max_findings: Annotated[int, typer.Option("--max-findings", min=1, help="Show at most this many findings per code; the rest are counted.")] = 100,
     engine: Annotated[Engine, typer.Option("--engine", help="rows, columnar (needs bri-data[fast]) or auto: columnar for large packages when installed.")] = Engine.auto,
@@ -85,7 +108,7 @@ def validate(
     from bri_data.validate.reporters import REPORTERS
     from bri_data.validate.run import validate as run
 
-    report = _call(run, path, max_per_code=max_findings, engine=engine.value)
+    report = _call(run, _package(path, True), max_per_code=max_findings, engine=engine.value)
     sys.stdout.write(REPORTERS[format.value](report))
     raise typer.Exit(report.exit_code)
 
@@ -118,13 +141,13 @@ def locate(
     text: Annotated[str, typer.Argument(help="The exact text to find, within one line of a seed.")],
     source: Annotated[Optional[str], typer.Option("--source", "-s", help="Search only this source id.")] = None,
     record: Annotated[str, typer.Option("--record", "-r", help="record_id to put in the citation row.")] = "RECORD-ID",
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to search (default as for validate).")] = None,
+    path: Annotated[Optional[Path], typer.Option("--package", help="Package to search. Default: ./datapackage.json if present, else the installed package.")] = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Find TEXT in the seeds; print source, line and offsets, and a ready-to-paste citation row."""
     from bri_data.dataset.curation import locate_in_package
 
-    found = _call(locate_in_package, text, source=source, path=path)
+    found = _call(locate_in_package, text, source=source, path=_package(path, True))
     if format is PlainFormat.json:
         _json(found.to_dict(record))
         return
@@ -135,13 +158,13 @@ def locate(
 
 @app.command()
 def coverage(
-    path: PathArg = None,
+    path: WorkingPathArg = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Per seed: how many body sentences at least one valid citation touches, and which are uncited."""
     from bri_data.dataset.curation import coverage as run
 
-    result = _call(run, path)
+    result = _call(run, _package(path, True))
     if format is PlainFormat.json:
         _json(result.to_dict())
         return
@@ -162,12 +185,12 @@ def export(
     format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder of one file per table).")],
     out: Annotated[Path, typer.Argument(help="Output file (or folder for parquet).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to export (default as for validate).")] = None,
+    path: InstalledPackageOpt = None,
 ) -> None:
     """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
     from bri_data.export.writers import export as run
 
-    result = _call(run, format.value, out, force=force, path=path)
+    result = _call(run, format.value, out, force=force, path=_package(path, False))
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
     typer.echo(f"wrote {result.out} ({result.format}: {rows})")
 
@@ -180,13 +203,13 @@ def _highlight(before: str, quote: str, after: str, color: bool) -> str:
 @app.command()
 def show(
     record_id: Annotated[str, typer.Argument(help="Any record id, e.g. act-lukashenka or stm-...")],
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to read (default as for validate).")] = None,
+    path: InstalledPackageOpt = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Show a record, its linked records and each citation in its seed line (span highlighted)."""
     from bri_data.dataset.lookup import show as run
 
-    v = _call(run, record_id, path)
+    v = _call(run, record_id, _package(path, False))
     if format is PlainFormat.json:
         _json(v.to_dict())
         return
@@ -207,11 +230,11 @@ def show(
 
 
 @app.command()
-def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
+def info(path: InstalledPathArg = None, format: FormatOpt = PlainFormat.text) -> None:
     """Package name, version, tables with row counts, and sources."""
     from bri_data.dataset.lookup import info as run
 
-    i = _call(run, path)
+    i = _call(run, _package(path, False))
     if format is PlainFormat.json:
         _json(i.to_dict())
         return
@@ -226,12 +249,12 @@ def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
 def timeline(
     out: Annotated[Path, typer.Argument(help="OUT.svg or OUT.png (PNG needs bri-data[plot]).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
-    path: Annotated[Optional[Path], typer.Option("--package", help="Package to draw (default as for validate).")] = None,
+    path: InstalledPackageOpt = None,
 ) -> None:
     """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""
     from bri_data.build.timeline import render
 
-    written = _call(render, out, path=path, force=force)
+    written = _call(render, out, path=_package(path, False), force=force)
     typer.echo(f"wrote {written}")
 
 
