@@ -97,6 +97,21 @@ def _fail(exc: BriDataError) -> NoReturn:
     raise typer.Exit(1 if data_problem else 2) from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        from bri_data.contract.model import PACKAGE_NAME, VERSION
+
+        typer.echo(f"{PACKAGE_NAME} {VERSION}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version, help="Print the version (of the code and of the data) and exit.")] = False,
+) -> None:
+    """Validate, inspect and use the bri-data package (Belarus, BRICS and the 2024 Kazan summit)."""
+
+
 @app.command()
 def validate(
     path: WorkingPathArg = None,
