@@ -197,7 +197,7 @@ class ExportFormat(str, enum.Enum):
 
 @app.command()
 def export(
-    format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder of one file per table).")],
+    format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder OUT/<table>/<table>.parquet; read one table's folder at a time).")],
     out: Annotated[Path, typer.Argument(help="Output file (or folder for parquet).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
     path: InstalledPackageOpt = None,

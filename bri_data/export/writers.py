@@ -119,14 +119,39 @@ def arrow_schema(table: C.Table) -> Any:
     )
 
 
-def write_parquet(dataset: Dataset, target: Path) -> None:
+PARQUET_README = """bri-data {version}, exported as Parquet: one folder per table, each a dataset of one schema.
+
+Read one table at a time, by its folder:
+  pandas.read_parquet("{out}/events")
+  polars.read_parquet("{out}/events")
+  pyarrow.parquet.read_table("{out}/events")
+  duckdb: SELECT * FROM '{out}/events/*.parquet'
+
+Tables: {tables}.
+The folder as a whole is not one dataset: the tables have different columns. This file is
+not Parquet, so a reader asked for the whole folder fails instead of merging the tables.
+"""
+
+
+def parquet_path(out: Path, table: str) -> Path:
+    """Where TABLE's file lies in a Parquet export: OUT/<table>/<table>.parquet."""
+    return out / table / f"{table}.parquet"
+
+
+def write_parquet(dataset: Dataset, target: Path, name: str) -> None:
     pa: Any = require("pyarrow", "parquet")
     pq: Any = require("pyarrow.parquet", "parquet")
+    # One folder per table: pyarrow, pandas and polars read a folder as one dataset and
+    # would merge six flat files into the first one's columns (pyarrow silently).
     for table in C.TABLES:
         schema = arrow_schema(table)
         rows = dataset.tables[table.name]
         data = {c.name: [getattr(r, c.name) for r in rows] for c in table.columns}
-        pq.write_table(pa.Table.from_pydict(data, schema=schema), target / f"{table.name}.parquet")
+        file = parquet_path(target, table.name)
+        file.parent.mkdir()
+        pq.write_table(pa.Table.from_pydict(data, schema=schema), file)
+    text = PARQUET_README.format(version=C.VERSION, out=name, tables=", ".join(t.name for t in C.TABLES))
+    (target / "README.txt").write_text(text, encoding="utf-8")
 
 
 def export(fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None) -> ExportResult:
@@ -141,7 +166,7 @@ def export(fmt: str, out: str | Path, force: bool = False, path: str | Path | No
         require("pyarrow", "parquet")
     dataset = load(path)
     if fmt == "parquet":
-        _replace_dir(out, force, lambda d: write_parquet(dataset, d))
+        _replace_dir(out, force, lambda d: write_parquet(dataset, d, out.name))
     else:
         writer = write_sqlite if fmt == "sqlite" else write_duckdb
         with replacing(out, force=force, suffix=f".{fmt}") as tmp:
