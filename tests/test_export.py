@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -48,8 +49,13 @@ def test_sqlite_round_trip_constraints_views_and_fts(tmp_path: Path) -> None:
     assert name == ("Alyaksandr Lukashenka",)
     tables = dict(con.execute("SELECT record_id, record_table FROM record_citations"))
     assert tables["act-lukashenka"] == "actors" and tables["src-preiherman-edm-2024"] == "sources"
-    hits = con.execute("SELECT id FROM statements_fts WHERE statements_fts MATCH 'sanctions'").fetchall()
-    assert hits and all(h[0].startswith("stm-") for h in hits)
+    hits = {h[0] for h in con.execute("SELECT id FROM statements_fts WHERE statements_fts MATCH 'sanctions'")}
+    said = {r["id"] for r in read_rows(ROOT, C.STATEMENTS) if re.search(r"\bsanctions\b", r["text"], re.I)}
+    assert hits == said and len(hits) > 1
+    quotes = con.execute("SELECT count(*) FROM citations_fts WHERE citations_fts MATCH 'Kazan'").fetchone()[0]
+    assert quotes == sum(1 for r in read_rows(ROOT, C.CITATIONS) if re.search(r"\bKazan\b", r["quote"], re.I)) > 0
+    for fts in ("statements_fts", "citations_fts"):  # external content: the index agrees with the rows
+        con.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
     meta = dict(con.execute("SELECT key, value FROM _meta"))
     assert meta["version"] == C.VERSION and meta["package"] == "bri-data"
     assert meta["source:src-preiherman-edm-2024:sha256"] == next(r["sha256"] for r in read_rows(ROOT, C.SOURCES) if r["id"] == "src-preiherman-edm-2024")

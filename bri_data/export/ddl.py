@@ -72,3 +72,25 @@ FROM citations c JOIN sources s ON s.id = c.source_id;""",
 )
 
 META = "CREATE TABLE _meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);"
+
+
+# Full-text search over what people said and what the seeds say: (table, unindexed
+# columns, indexed columns). External-content FTS5 tables (content="<table>", the rows'
+# rowid) hold only the index, and Datasette detects them: a search box and `?_search=`.
+# The export is a snapshot: after editing a table (or a VACUUM, which may renumber
+# rowids), run INSERT INTO <table>_fts(<table>_fts) VALUES ('rebuild').
+FTS: tuple[tuple[C.Table, tuple[str, ...], tuple[str, ...]], ...] = (
+    (C.STATEMENTS, ("id",), ("text",)),
+    (C.CITATIONS, ("id", "record_id"), ("quote",)),
+)
+
+
+def fts() -> list[str]:
+    out = []
+    for table, unindexed, indexed in FTS:
+        name = q(f"{table.name}_fts")
+        cols = ", ".join([*(f"{q(c)} UNINDEXED" for c in unindexed), *(q(c) for c in indexed)])
+        # content="..." in double quotes: the form Datasette's detect_fts looks for.
+        out.append(f"CREATE VIRTUAL TABLE {name} USING fts5({cols}, content={q(table.name)}, content_rowid='rowid');")
+        out.append(f"INSERT INTO {name}({name}) VALUES ('rebuild');")
+    return out

@@ -84,11 +84,8 @@ def write_sqlite(dataset: Dataset, target: Path) -> None:
     try:
         con.execute("PRAGMA foreign_keys = ON")
         _fill(con, dataset, "sqlite")
-        # Full-text search over what people said and what the seeds say.
-        con.execute("CREATE VIRTUAL TABLE statements_fts USING fts5(id UNINDEXED, text)")
-        con.execute("INSERT INTO statements_fts SELECT id, text FROM statements")
-        con.execute("CREATE VIRTUAL TABLE citations_fts USING fts5(id UNINDEXED, record_id UNINDEXED, quote)")
-        con.execute("INSERT INTO citations_fts SELECT id, record_id, quote FROM citations")
+        for stmt in sql.fts():
+            con.execute(stmt)
         con.commit()
         bad = con.execute("PRAGMA foreign_key_check").fetchall()
         ok = con.execute("PRAGMA integrity_check").fetchone()
