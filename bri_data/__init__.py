@@ -20,11 +20,12 @@ if TYPE_CHECKING:
         MissingExtraError,
         OutputExistsError,
         PackageNotFoundError,
+        UnknownKeyError,
         UnreadableInputError,
     )
     from bri_data.export.writers import ExportResult, export
     from bri_data.findings import Finding, Report
-    from bri_data.dataset.records import to_pandas
+    from bri_data.dataset.records import to_pandas, to_polars
     from bri_data.validate.run import validate
 
 _WHERE = {
@@ -37,12 +38,14 @@ _WHERE = {
     "MissingExtraError": "bri_data.errors",
     "OutputExistsError": "bri_data.errors",
     "PackageNotFoundError": "bri_data.errors",
+    "UnknownKeyError": "bri_data.errors",
     "UnreadableInputError": "bri_data.errors",
     "ExportResult": "bri_data.export.writers",
     "export": "bri_data.export.writers",
     "Finding": "bri_data.findings",
     "Report": "bri_data.findings",
     "to_pandas": "bri_data.dataset.records",
+    "to_polars": "bri_data.dataset.records",
     "validate": "bri_data.validate.run",
 }
 
