@@ -201,13 +201,16 @@ def export(
     out: Annotated[Path, typer.Argument(help="Output file (or folder for parquet).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
     path: InstalledPackageOpt = None,
+    metadata: Annotated[Optional[Path], typer.Option("--metadata", help="sqlite only: also write Datasette metadata (titles, licence, descriptions) to this JSON file.")] = None,
 ) -> None:
     """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
     from bri_data.export.writers import export as run
 
-    result = _call(run, format.value, out, force=force, path=_package(path, False))
+    result = _call(run, format.value, out, force=force, path=_package(path, False), metadata=metadata)
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
     typer.echo(f"wrote {result.out} ({result.format}: {rows})")
+    if result.metadata is not None:
+        typer.echo(f"wrote {result.metadata} (Datasette metadata: datasette {result.out} -m {result.metadata})")
 
 
 def _highlight(before: str, quote: str, after: str, color: bool) -> str:

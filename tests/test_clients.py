@@ -47,3 +47,33 @@ def test_datasette_finds_the_full_text_index(sqlite_export: Path) -> None:
     assert page.status_code == 200 and 'name="_search"' in page.text  # the search box
     cits = _get(ds, "/bri/citations.json?_search=Kazan&_shape=objects&_size=max").json()["rows"]
     assert cits and all(re.search(r"\bKazan\b", r["quote"], re.I) for r in cits)
+
+
+def test_datasette_with_the_exported_metadata(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from bri_data.cli import app
+    from bri_data.contract.views import VIEWS_BY_NAME
+
+    db, meta = tmp_path / "bri.db", tmp_path / "metadata.json"
+    result = CliRunner().invoke(app, ["export", "sqlite", str(db), "--metadata", str(meta), "--package", str(ROOT)])
+    assert result.exit_code == 0 and f"datasette {db} -m {meta}" in result.stdout
+    doc = json.loads(meta.read_text(encoding="utf-8"))
+    ds = _datasette(db, doc)
+    home = _get(ds, "/").text
+    assert "bri-data: Belarus, Kazakhstan and BRICS around the 2024 Kazan summit" in home and "CC-BY-4.0" in home
+    events = _get(ds, "/bri/events")
+    assert events.status_code == 200 and C.EVENTS.description in events.text
+    served = _get(ds, "/-/metadata.json").json()
+    assert served["databases"]["bri"]["tables"]["events"]["columns"]["type"] == C.EVENTS.column("type").description
+    view = _get(ds, "/bri/statements_named.json?_shape=objects&_size=max&speaker_id=act-lukashenka").json()
+    n = sum(1 for r in read_rows(ROOT, C.STATEMENTS) if r["speaker_id"] == "act-lukashenka")
+    assert len(view["rows"]) == n > 0 and {r["speaker_name"] for r in view["rows"]} == {"Alyaksandr Lukashenka"}
+    assert set(view["rows"][0]) == set(VIEWS_BY_NAME["statements_named"].column_names)
+    assert doc["databases"]["bri"]["tables"]["statements_named"]["columns"]["speaker_name"].startswith("Name of the speaker")
+    rows = _get(ds, "/bri/citations.json?_shape=objects&_size=max").json()["rows"]
+    assert len(rows) == len(read_rows(ROOT, C.CITATIONS)) and all(isinstance(r["line"], int) for r in rows)
+    refused = CliRunner().invoke(app, ["export", "parquet", str(tmp_path / "pq"), "--metadata", str(meta), "--package", str(ROOT)])
+    assert refused.exit_code == 2 and "sqlite exports only" in refused.stderr

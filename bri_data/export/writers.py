@@ -7,6 +7,7 @@ nothing behind (see `atomic.replacing`). The package is validated first (`load`)
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -17,9 +18,10 @@ from typing import Any, Literal
 
 from bri_data.contract import model as C
 from bri_data.export import ddl as sql
+from bri_data.export import datasette
 from bri_data.files.atomic import check_target, replacing
 from bri_data.dataset.records import Dataset, Record, load
-from bri_data.errors import require
+from bri_data.errors import UsageError, require
 
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")
@@ -30,6 +32,7 @@ class ExportResult:
     format: str
     out: Path
     rows: dict[str, int]
+    metadata: Path | None = None  # Datasette metadata, when asked for
 
 
 def _ordered(dataset: Dataset, table: C.Table) -> list[Record]:
@@ -151,12 +154,19 @@ def write_parquet(dataset: Dataset, target: Path, name: str) -> None:
     (target / "README.txt").write_text(text, encoding="utf-8")
 
 
-def export(fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None) -> ExportResult:
-    """Export the package (validated first) to OUT in FORMAT."""
+def export(
+    fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None, metadata: str | Path | None = None
+) -> ExportResult:
+    """Export the package (validated first) to OUT in FORMAT; for sqlite also Datasette
+    metadata to METADATA (a JSON file), when given."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if metadata is not None and fmt != "sqlite":
+        raise UsageError("Datasette metadata is written for sqlite exports only")
     out = Path(out)
     check_target(out, force)
+    if metadata is not None:
+        check_target(Path(metadata), force)
     if fmt == "duckdb":
         require("duckdb", "duckdb")
     if fmt == "parquet":
@@ -168,7 +178,11 @@ def export(fmt: str, out: str | Path, force: bool = False, path: str | Path | No
         writer = write_sqlite if fmt == "sqlite" else write_duckdb
         with replacing(out, force=force, suffix=f".{fmt}") as tmp:
             writer(dataset, tmp)
-    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES})
+    if metadata is not None:
+        doc = json.dumps(datasette.metadata(dataset, out.stem), indent=2, ensure_ascii=False) + "\n"
+        with replacing(Path(metadata), force=force, suffix=".json") as tmp:
+            tmp.write_text(doc, encoding="utf-8")
+    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES}, None if metadata is None else Path(metadata))
 
 
 def _replace_dir(out: Path, force: bool, fill: Any) -> None:
