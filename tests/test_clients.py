@@ -77,3 +77,39 @@ def test_datasette_with_the_exported_metadata(tmp_path: Path) -> None:
     assert len(rows) == len(read_rows(ROOT, C.CITATIONS)) and all(isinstance(r["line"], int) for r in rows)
     refused = CliRunner().invoke(app, ["export", "parquet", str(tmp_path / "pq"), "--metadata", str(meta), "--package", str(ROOT)])
     assert refused.exit_code == 2 and "sqlite exports only" in refused.stderr
+
+
+def _csv_rows(table: C.Table) -> list[dict[str, Any]]:
+    return sorted(read_rows(ROOT, table), key=lambda r: r["id"])
+
+
+def test_hugging_face_datasets_loads_each_table_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    config = yaml.safe_load((ROOT / ".huggingface.yaml").read_text(encoding="utf-8"))
+    assert [(c["config_name"], c["data_files"]) for c in config["configs"]] == [(t.name, t.path) for t in C.TABLES]
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # a local folder: nothing to fetch
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    from datasets import load_dataset
+
+    for table in (C.EVENTS, C.CITATIONS):
+        split = load_dataset(str(ROOT), table.name, cache_dir=str(tmp_path / "cache"))["train"]
+        assert split.column_names == table.column_names
+        assert sorted(split, key=lambda r: r["id"]) == _csv_rows(table)  # empty cells None, integers int
+    assert split.features["line"].dtype == "int64"
+
+
+def test_frictionless_and_the_v1_datapackage_library_read_typed_rows() -> None:
+    import datapackage
+    import frictionless
+
+    package = frictionless.Package(str(ROOT / "datapackage.json"))
+    assert [r.name for r in package.resources] == [t.name for t in C.TABLES]
+    rows = package.get_resource("citations").read_rows()
+    assert sorted((r.to_dict() for r in rows), key=lambda r: r["id"]) == _csv_rows(C.CITATIONS)
+    v1 = datapackage.Package(str(ROOT / "datapackage.json"))
+    assert v1.resource_names == [t.name for t in C.TABLES]
+    keyed = v1.get_resource("citations").read(keyed=True)
+    assert sorted(keyed, key=lambda r: r["id"]) == _csv_rows(C.CITATIONS)
+    events = v1.get_resource("events").read(keyed=True)
+    assert sorted(events, key=lambda r: r["id"]) == _csv_rows(C.EVENTS)

@@ -44,7 +44,7 @@ def test_wheel_carries_the_report_schema_and_version_classifiers(installed_wheel
         schema = zf.read("bri_data/_package/docs/validate-report.schema.json")
         meta = email.parser.Parser().parsestr(zf.read(next(n for n in names if n.endswith(".dist-info/METADATA"))).decode())
     assert schema == (ROOT / "docs" / "validate-report.schema.json").read_bytes()
-    assert {f"bri_data/_package/data/{t.name}.csv" for t in C.TABLES} <= names
+    assert {f"bri_data/_package/data/{t.name}.csv" for t in C.TABLES} | {"bri_data/_package/.huggingface.yaml"} <= names
     lowest = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"].removeprefix(">=")
     minors = sorted(int(m) for m in re.findall(r"Programming Language :: Python :: 3\.(\d+)$", "\n".join(meta.get_all("Classifier") or []), re.M))
     assert minors and minors[0] == int(lowest.split(".")[1]) and minors == list(range(minors[0], minors[-1] + 1))
