@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bri_data.contract.model import VERSION as __version__
 
 if TYPE_CHECKING:
-    from bri_data.dataset.records import Dataset, Record, load, to_pandas
+    from bri_data.dataset.records import Dataset, Record, load, to_pandas, to_polars
     from bri_data.errors import (
         BriDataError,
         InvalidPackageError,
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         MissingExtraError,
         OutputExistsError,
         PackageNotFoundError,
+        UnknownKeyError,
         UnreadableInputError,
     )
     from bri_data.export.writers import ExportResult, export
@@ -36,17 +37,19 @@ _WHERE = {
     "MissingExtraError": "bri_data.errors",
     "OutputExistsError": "bri_data.errors",
     "PackageNotFoundError": "bri_data.errors",
+    "UnknownKeyError": "bri_data.errors",
     "UnreadableInputError": "bri_data.errors",
     "ExportResult": "bri_data.export.writers",
     "export": "bri_data.export.writers",
     "Finding": "bri_data.findings",
     "Report": "bri_data.findings",
     "to_pandas": "bri_data.dataset.records",
+    "to_polars": "bri_data.dataset.records",
     "validate": "bri_data.validate.run",
 }
 
 # Literal, so that type checkers see the public API (mypy --strict on user code);
-# tests/test_api.py checks it equals _WHERE's names plus __version__.
+# tests/test_types.py checks it equals _WHERE's names plus __version__.
 __all__ = [
     "BriDataError",
     "Dataset",
@@ -59,11 +62,13 @@ __all__ = [
     "PackageNotFoundError",
     "Record",
     "Report",
+    "UnknownKeyError",
     "UnreadableInputError",
     "__version__",
     "export",
     "load",
     "to_pandas",
+    "to_polars",
     "validate",
 ]
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from bri_data.errors import BriDataError, InvalidPackageError, LookupFailedError, PackageNotFoundError
+from bri_data.files.paths import choose_package
 
 app = typer.Typer(
     name="bri-data",
@@ -46,9 +47,21 @@ class PlainFormat(str, enum.Enum):
 
 FormatOpt = Annotated[PlainFormat, typer.Option("--format", "-f", help="text or json.")]
 
-PathArg = Annotated[
+# Which package a command reads without PATH: the curators' commands (validate, coverage,
+# locate) work on the checkout they are run in; the readers' commands (info, show, export,
+# timeline) use the installed package, so a foreign datapackage.json in the working
+# directory never changes what they show. Either way the command says which one it used.
+WorkingPathArg = Annotated[
     Path | None,
     typer.Argument(help="A datapackage.json or a folder holding one. Default: ./datapackage.json if present, else the installed package."),
+]
+InstalledPathArg = Annotated[
+    Path | None,
+    typer.Argument(help="A datapackage.json or a folder holding one. Default: the installed package."),
+]
+InstalledPackageOpt = Annotated[
+    Path | None,
+    typer.Option("--package", help="A datapackage.json or a folder holding one. Default: the installed package."),
 ]
 
 
@@ -63,6 +76,16 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         _fail(exc)
 
 
+def _package(path: Path | None, prefer_working_directory: bool) -> Path:
+    """The descriptor a command reads; says on stderr which one when no PATH was given."""
+    choice = _call(choose_package, path, prefer_working_directory)
+    if choice.origin == "working directory":
+        typer.echo(f"bri-data: using the package in the working directory: {choice.descriptor}", err=True)
+    elif choice.origin == "installed":
+        typer.echo(f"bri-data: using the installed package: {choice.descriptor}", err=True)
+    return choice.descriptor
+
+
 def _json(doc: object) -> None:
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
@@ -75,9 +98,24 @@ def _fail(exc: BriDataError) -> NoReturn:
     raise typer.Exit(1 if data_problem else 2) from None
 
 
+def _version(value: bool) -> None:
+    if value:
+        from bri_data.contract.model import PACKAGE_NAME, VERSION
+
+        typer.echo(f"{PACKAGE_NAME} {VERSION}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_version, help="Print the version (of the code and of the data) and exit.")] = False,
+) -> None:
+    """Validate, inspect and use the bri-data package (Belarus, BRICS and the 2024 Kazan summit)."""
+
+
 @app.command()
 def validate(
-    path: PathArg = None,
+    path: WorkingPathArg = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format: text, json or github (Actions annotations).")] = Format.text,
     max_findings: Annotated[int, typer.Option("--max-findings", min=1, help="Show at most this many findings per code; the rest are counted.")] = 100,
     engine: Annotated[Engine, typer.Option("--engine", help="rows, columnar (needs bri-data[fast]) or auto: columnar for large packages when installed.")] = Engine.auto,
@@ -86,7 +124,7 @@ def validate(
     from bri_data.validate.reporters import REPORTERS
     from bri_data.validate.run import validate as run
 
-    report = _call(run, path, max_per_code=max_findings, engine=engine.value)
+    report = _call(run, _package(path, True), max_per_code=max_findings, engine=engine.value)
     sys.stdout.write(REPORTERS[format.value](report))
     raise typer.Exit(report.exit_code)
 
@@ -119,13 +157,13 @@ def locate(
     text: Annotated[str, typer.Argument(help="The exact text to find, within one line of a seed.")],
     source: Annotated[str | None, typer.Option("--source", "-s", help="Search only this source id.")] = None,
     record: Annotated[str, typer.Option("--record", "-r", help="record_id to put in the citation row.")] = "RECORD-ID",
-    path: Annotated[Path | None, typer.Option("--package", help="Package to search (default as for validate).")] = None,
+    path: Annotated[Path | None, typer.Option("--package", help="Package to search. Default: ./datapackage.json if present, else the installed package.")] = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Find TEXT in the seeds; print source, line and offsets, and a ready-to-paste citation row."""
     from bri_data.dataset.curation import locate_in_package
 
-    found = _call(locate_in_package, text, source=source, path=path)
+    found = _call(locate_in_package, text, source=source, path=_package(path, True))
     if format is PlainFormat.json:
         _json(found.to_dict(record))
         return
@@ -136,13 +174,13 @@ def locate(
 
 @app.command()
 def coverage(
-    path: PathArg = None,
+    path: WorkingPathArg = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Per seed: how many body sentences at least one valid citation touches, and which are uncited."""
     from bri_data.dataset.curation import coverage as run
 
-    result = _call(run, path)
+    result = _call(run, _package(path, True))
     if format is PlainFormat.json:
         _json(result.to_dict())
         return
@@ -160,17 +198,20 @@ class ExportFormat(str, enum.Enum):
 
 @app.command()
 def export(
-    format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder of one file per table).")],
+    format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder OUT/<table>/<table>.parquet; read one table's folder at a time).")],
     out: Annotated[Path, typer.Argument(help="Output file (or folder for parquet).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
-    path: Annotated[Path | None, typer.Option("--package", help="Package to export (default as for validate).")] = None,
+    path: InstalledPackageOpt = None,
+    metadata: Annotated[Path | None, typer.Option("--metadata", help="sqlite only: also write Datasette metadata (titles, licence, descriptions) to this JSON file.")] = None,
 ) -> None:
     """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
     from bri_data.export.writers import export as run
 
-    result = _call(run, format.value, out, force=force, path=path)
+    result = _call(run, format.value, out, force=force, path=_package(path, False), metadata=metadata)
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
     typer.echo(f"wrote {result.out} ({result.format}: {rows})")
+    if result.metadata is not None:
+        typer.echo(f"wrote {result.metadata} (Datasette metadata: datasette {result.out} -m {result.metadata})")
 
 
 def _highlight(before: str, quote: str, after: str, color: bool) -> str:
@@ -181,13 +222,13 @@ def _highlight(before: str, quote: str, after: str, color: bool) -> str:
 @app.command()
 def show(
     record_id: Annotated[str, typer.Argument(help="Any record id, e.g. act-lukashenka or stm-...")],
-    path: Annotated[Path | None, typer.Option("--package", help="Package to read (default as for validate).")] = None,
+    path: InstalledPackageOpt = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
     """Show a record, its linked records and each citation in its seed line (span highlighted)."""
     from bri_data.dataset.lookup import show as run
 
-    v = _call(run, record_id, path)
+    v = _call(run, record_id, _package(path, False))
     if format is PlainFormat.json:
         _json(v.to_dict())
         return
@@ -208,11 +249,11 @@ def show(
 
 
 @app.command()
-def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
+def info(path: InstalledPathArg = None, format: FormatOpt = PlainFormat.text) -> None:
     """Package name, version, tables with row counts, and sources."""
     from bri_data.dataset.lookup import info as run
 
-    i = _call(run, path)
+    i = _call(run, _package(path, False))
     if format is PlainFormat.json:
         _json(i.to_dict())
         return
@@ -227,12 +268,12 @@ def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
 def timeline(
     out: Annotated[Path, typer.Argument(help="OUT.svg or OUT.png (PNG needs bri-data[plot]).")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
-    path: Annotated[Path | None, typer.Option("--package", help="Package to draw (default as for validate).")] = None,
+    path: InstalledPackageOpt = None,
 ) -> None:
     """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""
     from bri_data.build.timeline import render
 
-    written = _call(render, out, path=path, force=force)
+    written = _call(render, out, path=_package(path, False), force=force)
     typer.echo(f"wrote {written}")
 
 

@@ -41,6 +41,14 @@ class LookupFailedError(BriDataError):
     """A text or id was not found, or found more than once (exit 1)."""
 
 
+class UnknownKeyError(LookupFailedError, KeyError):
+    """No record with this id, or no table or view with this name. A KeyError too, so a
+    Dataset behaves as a mapping (`in`, `.get`); still exit 1 in the CLI."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0]) if self.args else ""
+
+
 class MissingExtraError(BriDataError):
     """An optional dependency is not installed; the message names the extra to install."""
 

@@ -1,7 +1,37 @@
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # fixturekit lives beside the tests; make it importable without packaging tests/.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixturekit import ROOT
+
+
+@pytest.fixture(scope="session")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout, installed (without its dependencies, which this
+    environment has) into a folder outside the checkout. Returns that folder; see `run_installed`.
+    """
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out / "dist"), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    wheel = next((out / "dist").glob("*.whl"))
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(out / "site"), str(wheel)],
+        check=True, capture_output=True,
+    )
+    return out
+
+
+def run_installed(site: Path, args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run python ARGS in CWD with the installed wheel ahead of the checkout on sys.path."""
+    env = {**os.environ, "PYTHONPATH": str(site / "site"), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)

@@ -127,3 +127,29 @@ def test_build_check_and_build(tmp_path: Path) -> None:
     assert done.exit_code == 0 and done.stdout == "wrote schemas/actors.schema.json\n"
     assert runner.invoke(app, ["build", str(pkg), "--check"]).exit_code == 0
     assert runner.invoke(app, ["build", str(tmp_path / "nothing")]).exit_code == 2
+
+
+def test_readers_use_the_installed_package_and_say_so(tmp_path: Path, monkeypatch: object) -> None:
+    """A foreign datapackage.json in the working directory never breaks info, show, export."""
+    import bri_data
+    from bri_data.files.paths import shipped_root
+
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "datapackage.json").write_text(json.dumps({"name": "other", "resources": [{"name": "x", "path": "x.csv"}]}), encoding="utf-8")
+    monkeypatch.chdir(foreign)  # type: ignore[attr-defined]
+    installed = str(shipped_root() / "datapackage.json")
+    for args in (["info"], ["show", "act-tokayev"], ["export", "sqlite", str(tmp_path / "bri.db")]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.stderr)
+        assert f"bri-data: using the installed package: {installed}" in result.stderr
+    assert runner.invoke(app, ["info", "-f", "json"]).stdout.count(str(shipped_root())) == 1
+    # validate is the curators' command: the working directory's package, and it says so
+    checked = runner.invoke(app, ["validate"])
+    assert checked.exit_code == 1 and "using the package in the working directory" in checked.stderr
+    # a PATH given is used without a note
+    given = runner.invoke(app, ["info", str(ROOT)])
+    assert given.exit_code == 0 and given.stderr == ""
+    # the Python API never looks at the working directory
+    assert bri_data.load().root == shipped_root()
+    assert len(bri_data.to_pandas("events")) == len(bri_data.load().tables["events"])

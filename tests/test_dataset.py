@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pydantic
 import pytest
@@ -13,7 +15,7 @@ import pytest
 import bri_data
 from bri_data.contract import model as C
 from bri_data.dataset.records import load
-from bri_data.errors import InvalidPackageError, LookupFailedError, MissingExtraError
+from bri_data.errors import InvalidPackageError, LookupFailedError, MissingExtraError, UnknownKeyError
 from bri_data.files.package import read_rows
 from fixturekit import ROOT, copy_package
 
@@ -47,6 +49,21 @@ def test_load_gives_frozen_typed_records_with_links() -> None:
         ds["act-nobody"]
 
 
+def test_dataset_is_a_mapping_of_record_ids() -> None:
+    ds = load(ROOT)
+    n = sum(len(rows) for rows in ds.tables.values())
+    assert len(ds) == n == len(set(ds)) and "evt-kazan-summit-2024" in ds and "evt-nothing" not in ds
+    assert all(ds[i].id == i for i in ds) and ds.get("evt-nothing") is None
+    assert dict(ds.items())["act-lukashenka"] is ds["act-lukashenka"]
+    with pytest.raises(KeyError, match="no record with id 'evt-nothing'") as info:
+        ds["evt-nothing"]
+    assert isinstance(info.value, UnknownKeyError) and str(info.value) == "no record with id 'evt-nothing'"
+    with pytest.raises(KeyError):
+        ds.tables["nothing"]
+    with pytest.raises(KeyError, match="no table or view 'nothing'"):
+        ds.to_pandas("nothing")
+
+
 def test_loading_invalid_data_raises_with_the_findings(tmp_path: Path) -> None:
     pkg = copy_package(tmp_path / "pkg")
     events = pkg / "data" / "events.csv"
@@ -59,17 +76,18 @@ def test_loading_invalid_data_raises_with_the_findings(tmp_path: Path) -> None:
 
 def test_to_pandas_dtypes_follow_the_contract() -> None:
     df = bri_data.to_pandas("memberships", ROOT)
-    assert list(df.columns[:4]) == ["id", "member_id", "organization_id", "status"]
-    assert df["id"].dtype == "string"
+    assert list(df.columns[:3]) == ["member_id", "organization_id", "status"]
+    assert df.index.dtype == "string" and bri_data.to_pandas("memberships", ROOT, index=False)["id"].dtype == "string"
     assert isinstance(df["status"].dtype, pd.CategoricalDtype)
     assert list(df["status"].cat.categories) == [t.value for t in C.MEMBERSHIP_STATUSES]
-    row = df.set_index("id").loc["mem-belarus-brics-partner"]
+    assert df.index.name == "id" and "id" not in df.columns
+    row = df.loc["mem-belarus-brics-partner"]
     assert row["start"] == "2024-10"
     assert row["start_earliest"] == pd.Timestamp("2024-10-01") and row["start_latest"] == pd.Timestamp("2024-10-31")
     cits = load(ROOT).to_pandas("citations")
     assert cits["line"].dtype == "Int64" and cits["char_start"].dtype == "Int64"
     events = load(ROOT).to_pandas("events")
-    summit = events.set_index("id").loc["evt-kazan-summit-2024"]
+    summit = events.loc["evt-kazan-summit-2024"]
     assert (summit["date_earliest"], summit["date_latest"]) == (pd.Timestamp("2024-10-23"), pd.Timestamp("2024-10-24"))
     assert events["date_basis"].isna().sum() == events["date"].isna().sum()
 
@@ -86,3 +104,67 @@ def test_missing_pandas_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
     with pytest.raises(MissingExtraError, match=r'pip install "bri-data\[pandas\]"'):
         bri_data.to_pandas("actors", ROOT)
+
+
+def _plain(value: object) -> object:
+    """A frame cell as the SQLite driver gives it: None for missing, int, str, list."""
+    if isinstance(value, list):
+        return value
+    return None if pd.isna(value) else (int(value) if isinstance(value, (int, np.integer)) else str(value))  # type: ignore[arg-type]
+
+
+def test_to_pandas_without_a_name_gives_every_table_and_view_like_sqlite(tmp_path: Path) -> None:
+    from bri_data.contract.views import VIEWS
+    from bri_data.export.writers import export
+
+    frames = bri_data.to_pandas(path=ROOT)
+    assert list(frames) == [t.name for t in C.TABLES] + [v.name for v in VIEWS]
+    export("sqlite", tmp_path / "bri.db", path=ROOT)
+    con = sqlite3.connect(tmp_path / "bri.db")
+    for view in VIEWS:
+        df = frames[view.name]
+        assert df.index.name == view.key and df.index.is_unique
+        flat = df.reset_index()
+        mine = sorted((tuple(_plain(flat[c].iloc[i]) for c in view.column_names) for i in range(len(flat))), key=repr)
+        cols = ", ".join(f'"{c}"' for c in view.column_names)
+        theirs = sorted(con.execute(f"SELECT {cols} FROM {view.name}").fetchall(), key=repr)
+        assert mine == theirs, view.name
+    named = frames["statements_named"]
+    assert (named["speaker_name"] == "Alyaksandr Lukashenka").sum() == (named["speaker_id"] == "act-lukashenka").sum() > 0
+    assert set(frames["record_citations"]["record_table"].cat.categories) == {t.name for t in C.TABLES if t is not C.CITATIONS}
+
+
+def test_frames_carry_aliases_as_lists_and_descriptions_in_attrs() -> None:
+    actors = bri_data.to_pandas("actors", ROOT)
+    assert all(isinstance(a, list) for a in actors["aliases"])
+    assert "Lukashenka" in actors.loc["act-lukashenka", "aliases"]
+    raw = {r["id"]: r["aliases"] for r in read_rows(ROOT, C.ACTORS)}
+    assert {i: ";".join(a) or None for i, a in actors["aliases"].items()} == raw
+    attrs = bri_data.to_pandas("events", ROOT).attrs
+    assert attrs["version"] == C.VERSION and attrs["licenses"][0]["name"] == "CC-BY-4.0"
+    assert attrs["columns"]["type"] == C.EVENTS.column("type").description and attrs["index"] == "id"
+    assert "NaT" in attrs["columns"]["date_latest"]
+    assert bri_data.to_pandas("statements_named", ROOT).attrs["columns"]["speaker_name"].startswith("Name of the speaker")
+
+
+def test_open_ends_are_nat() -> None:
+    spells = bri_data.to_pandas("memberships", ROOT)
+    open_end = spells[spells["start"].notna() & spells["end"].isna()]
+    assert len(open_end) > 0 and open_end["end_latest"].isna().all() and open_end["start_earliest"].notna().all()
+
+
+def test_to_polars_matches_pandas() -> None:
+    import polars as pl
+
+    frames = bri_data.to_polars(path=ROOT)
+    pandas_frames = bri_data.to_pandas(path=ROOT, index=False)
+    assert list(frames) == list(pandas_frames)
+    for name, pframe in frames.items():
+        df = pandas_frames[name]
+        assert pframe.columns == list(df.columns) and pframe.height == len(df), name
+    events = frames["events"]
+    assert isinstance(events.schema["type"], pl.Enum) and events.schema["date_earliest"] == pl.Date
+    assert frames["citations"].schema["line"] == pl.Int64
+    assert frames["actors"].schema["aliases"] == pl.List(pl.String)
+    summit = events.filter(pl.col("id") == "evt-kazan-summit-2024").row(0, named=True)
+    assert (summit["date_earliest"], summit["date_latest"]) == (dt.date(2024, 10, 23), dt.date(2024, 10, 24))

@@ -50,3 +50,11 @@ def test_pre_commit_hook_matches_readme_and_package_files() -> None:
     assert not re.search(hook["files"], "bri_data/cli.py")
     step = README.split("GitHub Actions:", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     assert "bri-data validate --format github" in step
+
+
+def test_readme_links_work_on_a_package_index_page() -> None:
+    """The README is the wheel's long description: a relative link or image breaks there."""
+    targets = re.findall(r"\]\(([^)\s]+)", README) + re.findall(r"""<(?:a|img)\b[^>]*(?:href|src)=["']([^"']+)""", README)
+    assert targets, "no links found: the pattern is broken"
+    relative = [t for t in targets if not re.match(r"^(https?://|mailto:|#)", t)]
+    assert relative == [], f"relative links in README.md: {relative}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -47,8 +48,13 @@ def test_sqlite_round_trip_constraints_views_and_fts(tmp_path: Path) -> None:
     assert name == ("Alyaksandr Lukashenka",)
     tables = dict(con.execute("SELECT record_id, record_table FROM record_citations"))
     assert tables["act-lukashenka"] == "actors" and tables["src-preiherman-edm-2024"] == "sources"
-    hits = con.execute("SELECT id FROM statements_fts WHERE statements_fts MATCH 'sanctions'").fetchall()
-    assert hits and all(h[0].startswith("stm-") for h in hits)
+    hits = {h[0] for h in con.execute("SELECT id FROM statements_fts WHERE statements_fts MATCH 'sanctions'")}
+    said = {r["id"] for r in read_rows(ROOT, C.STATEMENTS) if re.search(r"\bsanctions\b", r["text"], re.I)}
+    assert hits == said and len(hits) > 1
+    quotes = con.execute("SELECT count(*) FROM citations_fts WHERE citations_fts MATCH 'Kazan'").fetchone()[0]
+    assert quotes == sum(1 for r in read_rows(ROOT, C.CITATIONS) if re.search(r"\bKazan\b", r["quote"], re.I)) > 0
+    for fts in ("statements_fts", "citations_fts"):  # external content: the index agrees with the rows
+        con.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('integrity-check', 1)")
     meta = dict(con.execute("SELECT key, value FROM _meta"))
     assert meta["version"] == C.VERSION and meta["package"] == "bri-data"
     assert meta["source:src-preiherman-edm-2024:sha256"] == next(r["sha256"] for r in read_rows(ROOT, C.SOURCES) if r["id"] == "src-preiherman-edm-2024")
@@ -72,14 +78,44 @@ def test_duckdb_round_trip_with_constraints(tmp_path: Path) -> None:
 def test_parquet_round_trip_typed_columns(tmp_path: Path) -> None:
     out = tmp_path / "parquet"
     export("parquet", out, path=ROOT)
-    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t.name}.parquet" for t in C.TABLES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(["README.txt", *(t.name for t in C.TABLES)])
     for table in C.TABLES:
-        t = pq.read_table(out / f"{table.name}.parquet")
+        assert [p.name for p in (out / table.name).iterdir()] == [f"{table.name}.parquet"]
+        t = pq.read_table(out / table.name)
         assert t.schema.names == table.column_names
         for col in table.columns:
             assert str(t.schema.field(col.name).type) == ("int64" if col.type == "integer" else "string")
         rows = sorted(tuple(r[c] for c in table.column_names) for r in t.to_pylist())
         assert rows == _csv(table)
+
+
+def test_parquet_readers_read_one_table_and_refuse_to_merge_the_folder(tmp_path: Path) -> None:
+    """The common readers: each table's folder reads as that table; the export folder as a
+    whole fails loudly instead of merging six tables into the first one's columns."""
+    import pandas as pd
+    import polars as pl
+    import pyarrow
+    import pyarrow.dataset as pds
+
+    out = tmp_path / "bri-parquet"
+    export("parquet", out, path=ROOT)
+    n = len(read_rows(ROOT, C.EVENTS))
+    events = out / "events"
+    assert pds.dataset(events).to_table().num_rows == n
+    frame = pd.read_parquet(events)
+    assert frame.shape == (n, len(C.EVENTS.columns)) and frame["id"].str.startswith("evt-").all()
+    pframe = pl.read_parquet(events)
+    assert pframe.shape == (n, len(C.EVENTS.columns)) and pframe.schema["id"] == pl.String
+    assert pl.scan_parquet(events).collect().height == n
+    assert duckdb.sql(f"SELECT count(*) FROM '{events}/*.parquet'").fetchall() == [(n,)]
+    for merge in (lambda: pds.dataset(out).to_table(), lambda: pq.read_table(out), lambda: pd.read_parquet(out)):
+        with pytest.raises(pyarrow.ArrowInvalid, match=r"README\.txt"):
+            merge()
+    with pytest.raises(pl.exceptions.PolarsError):
+        pl.read_parquet(out)
+    with pytest.raises(duckdb.IOException):  # the usual glob finds no file at the top
+        duckdb.sql(f"SELECT count(*) FROM '{out}/*.parquet'").fetchall()
+    assert "pandas.read_parquet(\"bri-parquet/events\")" in (out / "README.txt").read_text(encoding="utf-8")
 
 
 def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Path) -> None:
@@ -100,7 +136,7 @@ def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Pa
         export("parquet", pdir, path=ROOT)
     assert (pdir / "keep.txt").read_text() == "mine"
     export("parquet", pdir, force=True, path=ROOT)
-    assert not (pdir / "keep.txt").exists() and (pdir / "actors.parquet").is_file()
+    assert not (pdir / "keep.txt").exists() and (pdir / "actors" / "actors.parquet").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 

@@ -17,3 +17,11 @@ def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
         if col.type == "integer" and isinstance(v, str) and _INT.fullmatch(v.strip()):
             out[col.name] = int(v)
     return out
+
+
+ALIAS_SEPARATOR = ";"
+
+
+def split_aliases(value: str | None) -> list[str]:
+    """An `aliases` cell as a list of surface forms; [] for an empty cell."""
+    return value.split(ALIAS_SEPARATOR) if value else []

@@ -16,8 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, create_model
 
 from bri_data.contract import model as C
-from bri_data.dataset.frames import dataframe
-from bri_data.errors import InvalidPackageError, LookupFailedError
+from bri_data.dataset.frames import NAMES, pandas_frame, polars_frame, shape
+from bri_data.errors import InvalidPackageError, UnknownKeyError
 from bri_data.files.package import package_root, read_rows, read_seeds
 from bri_data.files.seeds import Seed
 
@@ -64,8 +64,13 @@ class CitedSpan:
 
 
 @dataclass(frozen=True)
-class Dataset:
-    """All tables of one package. Immutable: records are frozen, mappings read-only."""
+class Dataset(Mapping[str, Any]):
+    """All tables of one package. Immutable: records are frozen, mappings read-only.
+
+    A mapping from record id to record, across all tables: `ds["evt-..."]`, `"evt-..." in ds`,
+    `ds.get(id)`, `len(ds)`, `for record_id in ds`. A missing id raises UnknownKeyError,
+    a KeyError. `ds.tables` maps each table name to its records.
+    """
 
     # Record classes are generated from the contract at run time (`record_class`), so
     # their columns are not visible to a type checker: records are typed `Any` here.
@@ -79,13 +84,16 @@ class Dataset:
         try:
             return self._by_id[record_id]
         except KeyError:
-            raise LookupFailedError(f"no record with id {record_id!r}") from None
+            raise UnknownKeyError(f"no record with id {record_id!r}") from None
 
     def __contains__(self, record_id: object) -> bool:
         return record_id in self._by_id
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.tables)
+        return iter(self._by_id)
+
+    def __len__(self) -> int:
+        return len(self._by_id)
 
     def table_of(self, record_id: str) -> str:
         return C.TABLES_BY_PREFIX[record_id.split("-", 1)[0]].name
@@ -108,11 +116,20 @@ class Dataset:
                 out[col.name] = self._by_id[target]
         return out
 
-    def to_pandas(self, table_name: str) -> Any:
-        """The table as a pandas DataFrame (needs `bri-data[pandas]`); see `bri_data.frames`."""
-        if table_name not in self.tables:
-            raise LookupFailedError(f"no table {table_name!r}; tables: {', '.join(self.tables)}")
-        return dataframe(table_name, self.tables[table_name])
+    def to_pandas(self, name: str | None = None, index: bool = True) -> Any:
+        """Table or view NAME as a pandas DataFrame (needs `bri-data[pandas]`), indexed by its
+        key unless INDEX is False; without NAME a dict of every table and view.
+        See `bri_data.dataset.frames` for dtypes, attrs and dates."""
+        if name is None:
+            return {n: self.to_pandas(n, index) for n in NAMES}
+        return pandas_frame(shape(name, self.tables, self._by_id), index)
+
+    def to_polars(self, name: str | None = None) -> Any:
+        """Table or view NAME as a polars DataFrame (needs `bri-data[fast]`); without NAME a
+        dict of every table and view."""
+        if name is None:
+            return {n: self.to_polars(n) for n in NAMES}
+        return polars_frame(shape(name, self.tables, self._by_id))
 
     def referrers(self, record_id: str) -> list[tuple[str, str, Any]]:
         """(table, column, record) of every non-citation record that points at this one."""
@@ -125,7 +142,7 @@ class Dataset:
 
 
 def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
-    """Load the shipped package (or the one at PATH) as a frozen Dataset.
+    """Load the installed package (or the one at PATH) as a frozen Dataset.
 
     Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
     """
@@ -152,6 +169,14 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
     )
 
 
-def to_pandas(table_name: str, path: str | Path | None = None) -> Any:
-    """One table of the shipped package (or the one at PATH) as a typed pandas DataFrame."""
-    return load(path).to_pandas(table_name)
+def to_pandas(name: str | None = None, path: str | Path | None = None, index: bool = True) -> Any:
+    """Table or view NAME of the installed package (or the one at PATH) as a typed pandas
+    DataFrame indexed by its key (`id`) unless INDEX is False; without NAME a dict of every
+    table and view (`bri_data.to_pandas()["events"]`)."""
+    return load(path).to_pandas(name, index)
+
+
+def to_polars(name: str | None = None, path: str | Path | None = None) -> Any:
+    """Table or view NAME of the installed package (or the one at PATH) as a typed polars
+    DataFrame; without NAME a dict of every table and view."""
+    return load(path).to_polars(name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from bri_data.contract import model as C
+from bri_data.contract import views as V
 
 Dialect = Literal["sqlite", "duckdb"]
 
@@ -61,25 +62,55 @@ def indexes(table: C.Table) -> list[str]:
     ]
 
 
-_RECORD_TABLE = "CASE substr(c.record_id, 1, 3) " + " ".join(
-    f"WHEN {lit(t.prefix)} THEN {lit(t.name)}" for t in C.TABLES if t is not C.CITATIONS
-) + " END"
+def _table_of(expr: str) -> str:
+    """SQL for the name of the table the record id EXPR belongs to (by its prefix)."""
+    prefix = f"substr({expr}, 1, instr({expr}, '-') - 1)"
+    return f"CASE {prefix} " + " ".join(f"WHEN {lit(t.prefix)} THEN {lit(t.name)}" for t in V.RECORD_TABLES) + " END"
 
-VIEWS = (
-    """CREATE VIEW statements_named AS
-SELECT s.*, a.name AS speaker_name, e.summary AS event_summary
-FROM statements s JOIN actors a ON a.id = s.speaker_id LEFT JOIN events e ON e.id = s.event_id;""",
-    """CREATE VIEW events_named AS
-SELECT e.*, a.name AS actor_name, t.name AS target_name, p.summary AS parent_summary
-FROM events e LEFT JOIN actors a ON a.id = e.actor_id LEFT JOIN actors t ON t.id = e.target_id
-LEFT JOIN events p ON p.id = e.parent_event_id;""",
-    """CREATE VIEW memberships_named AS
-SELECT m.*, a.name AS member_name, o.name AS organization_name
-FROM memberships m JOIN actors a ON a.id = m.member_id JOIN actors o ON o.id = m.organization_id;""",
-    f"""CREATE VIEW record_citations AS
-SELECT c.record_id, {_RECORD_TABLE} AS record_table, c.id AS citation_id, c.role, c.quote,
-       c.source_id, s.path AS seed_path, c.line, c.char_start, c.char_end
-FROM citations c JOIN sources s ON s.id = c.source_id;""",
-)
+
+def create_view(view: V.View) -> str:
+    """CREATE VIEW for a view of the contract: one LEFT JOIN per foreign key read through
+    (a required key always resolves in valid data, so LEFT and inner joins agree)."""
+    joins: dict[str, str] = {}
+    select = []
+    for col in view.columns:
+        if col.table_of:
+            expr = _table_of(f"b.{q(col.of)}")
+        elif col.via is None:
+            expr = f"b.{q(col.of)}"
+        else:
+            alias = joins.setdefault(col.via, f"j{len(joins) + 1}")
+            expr = f"{alias}.{q(col.of)}"
+        select.append(expr if expr == f"b.{q(col.name)}" else f"{expr} AS {q(col.name)}")
+    sources = [f"{q(view.base.name)} b"] + [
+        f"LEFT JOIN {q(V.via_table(view, fk).name)} {alias} ON {alias}.{q('id')} = b.{q(fk)}"
+        for fk, alias in joins.items()
+    ]
+    return f"CREATE VIEW {q(view.name)} AS\nSELECT " + ", ".join(select) + "\nFROM " + "\n".join(sources) + ";"
+
+
+VIEWS = tuple(create_view(v) for v in V.VIEWS)
 
 META = "CREATE TABLE _meta (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL);"
+
+
+# Full-text search over what people said and what the seeds say: (table, unindexed
+# columns, indexed columns). External-content FTS5 tables (content="<table>", the rows'
+# rowid) hold only the index, and Datasette detects them: a search box and `?_search=`.
+# The export is a snapshot: after editing a table (or a VACUUM, which may renumber
+# rowids), run INSERT INTO <table>_fts(<table>_fts) VALUES ('rebuild').
+FTS: tuple[tuple[C.Table, tuple[str, ...], tuple[str, ...]], ...] = (
+    (C.STATEMENTS, ("id",), ("text",)),
+    (C.CITATIONS, ("id", "record_id"), ("quote",)),
+)
+
+
+def fts() -> list[str]:
+    out = []
+    for table, unindexed, indexed in FTS:
+        name = q(f"{table.name}_fts")
+        cols = ", ".join([*(f"{q(c)} UNINDEXED" for c in unindexed), *(q(c) for c in indexed)])
+        # content="..." in double quotes: the form Datasette's detect_fts looks for.
+        out.append(f"CREATE VIRTUAL TABLE {name} USING fts5({cols}, content={q(table.name)}, content_rowid='rowid');")
+        out.append(f"INSERT INTO {name}({name}) VALUES ('rebuild');")
+    return out

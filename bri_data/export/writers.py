@@ -7,6 +7,7 @@ nothing behind (see `atomic.replacing`). The package is validated first (`load`)
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -17,7 +18,8 @@ from typing import Any, Literal
 
 from bri_data.contract import model as C
 from bri_data.dataset.records import Dataset, Record, load
-from bri_data.errors import require
+from bri_data.errors import UsageError, require
+from bri_data.export import datasette
 from bri_data.export import ddl as sql
 from bri_data.files.atomic import check_target, replacing
 
@@ -30,6 +32,7 @@ class ExportResult:
     format: str
     out: Path
     rows: dict[str, int]
+    metadata: Path | None = None  # Datasette metadata, when asked for
 
 
 def _ordered(dataset: Dataset, table: C.Table) -> list[Record]:
@@ -84,11 +87,8 @@ def write_sqlite(dataset: Dataset, target: Path) -> None:
     try:
         con.execute("PRAGMA foreign_keys = ON")
         _fill(con, dataset, "sqlite")
-        # Full-text search over what people said and what the seeds say.
-        con.execute("CREATE VIRTUAL TABLE statements_fts USING fts5(id UNINDEXED, text)")
-        con.execute("INSERT INTO statements_fts SELECT id, text FROM statements")
-        con.execute("CREATE VIRTUAL TABLE citations_fts USING fts5(id UNINDEXED, record_id UNINDEXED, quote)")
-        con.execute("INSERT INTO citations_fts SELECT id, record_id, quote FROM citations")
+        for stmt in sql.fts():
+            con.execute(stmt)
         con.commit()
         bad = con.execute("PRAGMA foreign_key_check").fetchall()
         ok = con.execute("PRAGMA integrity_check").fetchone()
@@ -119,34 +119,70 @@ def arrow_schema(table: C.Table) -> Any:
     )
 
 
-def write_parquet(dataset: Dataset, target: Path) -> None:
+PARQUET_README = """bri-data {version}, exported as Parquet: one folder per table, each a dataset of one schema.
+
+Read one table at a time, by its folder:
+  pandas.read_parquet("{out}/events")
+  polars.read_parquet("{out}/events")
+  pyarrow.parquet.read_table("{out}/events")
+  duckdb: SELECT * FROM '{out}/events/*.parquet'
+
+Tables: {tables}.
+The folder as a whole is not one dataset: the tables have different columns. This file is
+not Parquet, so a reader asked for the whole folder fails instead of merging the tables.
+"""
+
+
+def parquet_path(out: Path, table: str) -> Path:
+    """Where TABLE's file lies in a Parquet export: OUT/<table>/<table>.parquet."""
+    return out / table / f"{table}.parquet"
+
+
+def write_parquet(dataset: Dataset, target: Path, name: str) -> None:
     pa: Any = require("pyarrow", "parquet")
     pq: Any = require("pyarrow.parquet", "parquet")
+    # One folder per table: pyarrow, pandas and polars read a folder as one dataset and
+    # would merge six flat files into the first one's columns (pyarrow silently).
     for table in C.TABLES:
         schema = arrow_schema(table)
         rows = dataset.tables[table.name]
         data = {c.name: [getattr(r, c.name) for r in rows] for c in table.columns}
-        pq.write_table(pa.Table.from_pydict(data, schema=schema), target / f"{table.name}.parquet")
+        file = parquet_path(target, table.name)
+        file.parent.mkdir()
+        pq.write_table(pa.Table.from_pydict(data, schema=schema), file)
+    text = PARQUET_README.format(version=C.VERSION, out=name, tables=", ".join(t.name for t in C.TABLES))
+    (target / "README.txt").write_text(text, encoding="utf-8")
 
 
-def export(fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None) -> ExportResult:
-    """Export the package (validated first) to OUT in FORMAT."""
+def export(
+    fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None, metadata: str | Path | None = None
+) -> ExportResult:
+    """Export the package (validated first) to OUT in FORMAT; for sqlite also Datasette
+    metadata to METADATA (a JSON file), when given."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if metadata is not None and fmt != "sqlite":
+        raise UsageError("Datasette metadata is written for sqlite exports only")
     out = Path(out)
     check_target(out, force)
+    if metadata is not None:
+        check_target(Path(metadata), force)
     if fmt == "duckdb":
         require("duckdb", "duckdb")
     if fmt == "parquet":
         require("pyarrow", "parquet")
     dataset = load(path)
     if fmt == "parquet":
-        _replace_dir(out, force, lambda d: write_parquet(dataset, d))
+        _replace_dir(out, force, lambda d: write_parquet(dataset, d, out.name))
     else:
         writer = write_sqlite if fmt == "sqlite" else write_duckdb
         with replacing(out, force=force, suffix=f".{fmt}") as tmp:
             writer(dataset, tmp)
-    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES})
+    if metadata is not None:
+        doc = json.dumps(datasette.metadata(dataset, out.stem), indent=2, ensure_ascii=False) + "\n"
+        with replacing(Path(metadata), force=force, suffix=".json") as tmp:
+            tmp.write_text(doc, encoding="utf-8")
+    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES}, None if metadata is None else Path(metadata))
 
 
 def _replace_dir(out: Path, force: bool, fill: Any) -> None:

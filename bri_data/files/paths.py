@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from bri_data.errors import PackageNotFoundError
 
@@ -24,20 +26,41 @@ def shipped_root() -> Path:
     raise PackageNotFoundError(f"no {DESCRIPTOR} shipped with bri_data (looked in {here / '_package'} and {here.parent})")
 
 
-def resolve_package(path: str | Path | None = None, cwd: Path | None = None) -> Path:
+def resolve_package(path: str | Path | None = None) -> Path:
     """Return the descriptor path for PATH (a datapackage.json or a folder holding one).
 
-    Without PATH: the package in the current directory if there is one, else the shipped one.
+    Without PATH: the installed package (`shipped_root`), never the working directory's,
+    so a library call behaves the same in every folder. The curators' commands opt in to
+    the working directory with `working_package`.
     """
     if path is None:
-        here = (cwd or Path.cwd()) / DESCRIPTOR
-        return here if here.is_file() else shipped_root() / DESCRIPTOR
+        return shipped_root() / DESCRIPTOR
     p = Path(path)
     if p.is_dir():
         p = p / DESCRIPTOR
     if not p.is_file():
         raise PackageNotFoundError(f"no {DESCRIPTOR} at {path}")
     return p
+
+
+@dataclass(frozen=True)
+class PackageChoice:
+    """Which package a command reads, and why: stated by the CLI when no PATH was given."""
+
+    descriptor: Path
+    origin: Literal["given", "working directory", "installed"]
+
+
+def choose_package(path: str | Path | None, prefer_working_directory: bool, cwd: Path | None = None) -> PackageChoice:
+    """PATH when given; else ./datapackage.json if PREFER_WORKING_DIRECTORY and it exists;
+    else the installed package. Raises PackageNotFoundError for a PATH without a descriptor.
+    """
+    if path is not None:
+        return PackageChoice(resolve_package(path), "given")
+    here = (cwd or Path.cwd()) / DESCRIPTOR
+    if prefer_working_directory and here.is_file():
+        return PackageChoice(here, "working directory")
+    return PackageChoice(resolve_package(None), "installed")
 
 
 def unsafe_reason(rel: object) -> str | None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
+from bri_data.contract.cells import ALIAS_SEPARATOR
 from bri_data.files.paths import member
 from bri_data.files.seeds import Seed, SeedIndex, find_spans, read_seed
 from bri_data.findings import Report, short
@@ -83,7 +84,7 @@ class Provenance:
     def _aliases(self, rel: str, line: int, rid: str | None, aliases: object) -> None:
         if not isinstance(aliases, str) or not self.seeds or not self.seeds_complete:
             return
-        for alias in aliases.split(";"):
+        for alias in aliases.split(ALIAS_SEPARATOR):
             if not alias or alias != alias.strip():
                 msg = f"alias {alias!r} is empty or has spaces around it; separate aliases with ';' and no spaces"
             elif alias not in self.index:

@@ -1,0 +1,41 @@
+"""Datasette metadata for a SQLite export: title, licence, sources, and the description of
+every table, view and column, from the package's descriptor and the contract.
+
+Datasette names a database after its file (`bri.db` -> `bri`), so the metadata is written
+for that name: `datasette bri.db -m metadata.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bri_data.contract import model as C
+from bri_data.contract import views as V
+from bri_data.dataset.records import Dataset
+from bri_data.export import ddl
+from bri_data.files.paths import DESCRIPTOR
+
+# The licence covers the curated tables only (LICENSE-DATA); say so where the licence shows.
+_SEEDS_NOTE = " The licence covers the curated tables: the seed texts and the verbatim quotes from them belong to their authors and publishers."
+
+
+def metadata(dataset: Dataset, database: str) -> dict[str, Any]:
+    desc = json.loads((dataset.root / DESCRIPTOR).read_text(encoding="utf-8"))
+    tables: dict[str, Any] = {
+        t.name: {"description": t.description, "columns": {c.name: c.description for c in t.columns}} for t in C.TABLES
+    }
+    for v in V.VIEWS:
+        tables[v.name] = {"description": v.description, "columns": {c.name: V.as_column(v, c).description for c in v.columns}}
+    for table, _, _ in ddl.FTS:
+        tables[f"{table.name}_fts"] = {"description": f"Full-text index of {table.name} (search from the {table.name} page).", "hidden": True}
+    tables["_meta"] = {"description": "Package name, version, id, source hashes and export time."}
+    licence = desc["licenses"][0]
+    return {
+        "title": desc["title"],
+        "description": desc["description"] + _SEEDS_NOTE,
+        "license": licence["name"],
+        "license_url": licence["path"],
+        "source": "; ".join(s["title"] for s in desc["sources"]),
+        "databases": {database: {"description": f"{desc['name']} {desc['version']}", "tables": tables}},
+    }
