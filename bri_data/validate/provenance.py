@@ -13,7 +13,7 @@ from typing import Any
 from bri_data.contract import model as C
 from bri_data.findings import Report, short
 from bri_data.validate.keys import KeyIndex
-from bri_data.files.paths import member
+from bri_data.files.paths import Refused
 from bri_data.files.seeds import Seed, SeedIndex, find_spans, read_seed
 
 
@@ -46,16 +46,17 @@ class Provenance:
         if not rid or not isinstance(path, str):
             return
         where = {"file": rel, "line": line, "field": "path", "record_id": rid}
-        target, reason = member(self.root, path)
-        if target is None:
-            self.seeds_complete = False
-            self.report.emit("resource.path_unsafe", f"seed path {path!r} refused: {reason}", **where)
-            return
         try:
             seed = read_seed(rid, self.root, path)
-        except FileNotFoundError:
+        except Refused as exc:
             self.seeds_complete = False
-            self.report.emit("provenance.seed_missing", f"seed file {path} does not exist", **where)
+            code, message = {
+                "unsafe": ("resource.path_unsafe", f"seed path {short(path)} refused: {exc.reason}"),
+                "missing": ("provenance.seed_missing", f"seed file {path} does not exist"),
+                "unreadable": ("file.unreadable", f"seed file {path}: {exc.reason}"),
+                "too_large": ("file.too_large", f"seed file {path}: {exc.reason}"),
+            }[exc.kind]
+            self.report.emit(code, message, **where)
             return
         except (OSError, UnicodeDecodeError) as exc:
             self.seeds_complete = False
