@@ -38,13 +38,13 @@ from bri_data.validate.keys import KeyIndex, cycles, dangling, duplicate, duplic
 from bri_data.files.limits import MAX_ROW_BYTES, MAX_TABLE_BYTES
 from bri_data.files.paths import Refused, open_member
 from bri_data.validate.provenance import Provenance, uncited
-from bri_data.contract.cells import typed
+from bri_data.contract.cells import INT_PATTERN, typed
 from bri_data.validate.rowengine import stream_table
 from bri_data.validate.rows import check_row, schema_for
 from bri_data.files.csvtable import FileFacts, Row
 
 _ANNOTATIONS = {"description", "x-enumDescriptions", "x-references", "x-check", "title", "$comment"}
-_INT_RE = r"^[+-]?\d{1,18}$"
+_INT_RE = INT_PATTERN
 
 
 # The oldest polars this engine is tested with (`nox -s mindeps`); pyproject.toml's `fast`
