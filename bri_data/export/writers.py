@@ -11,6 +11,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -33,21 +34,38 @@ class ExportResult:
 
 
 def _ordered(dataset: Dataset, table: C.Table) -> list[Record]:
-    """Rows in an order that satisfies self-references (parents before children)."""
+    """Rows in an order that satisfies self-references (parents before children).
+
+    A depth-first walk up each row's parents: linear in the rows. A cycle cannot pass
+    validation (key.cycle); were one here, the walk would still end, parents on the
+    current path being skipped.
+    """
     rows = list(dataset.tables[table.name])
     selfref = [c.name for c in table.foreign_keys if c.references == table.name]
     if not selfref:
         return rows
-    done: set[str] = set()
+    by_id = {r.id: r for r in rows}
+
+    def parents(rec: Record) -> Iterator[str]:
+        return (p for p in (getattr(rec, c) for c in selfref) if p in by_id)
+
+    state: dict[str, int] = {}  # 1: on the current path, 2: placed
     out: list[Record] = []
-    pending = rows
-    while pending:
-        ready = [r for r in pending if all(getattr(r, c) in (None, *done) or getattr(r, c) not in dataset for c in selfref)]
-        if not ready:  # a cycle cannot pass validation, but never loop forever
-            ready = pending
-        out += ready
-        done |= {r.id for r in ready}
-        pending = [r for r in pending if r.id not in done]
+    for rec in rows:
+        if rec.id in state:
+            continue
+        state[rec.id] = 1
+        stack = [(rec, parents(rec))]
+        while stack:
+            node, todo = stack[-1]
+            parent = next((p for p in todo if p not in state), None)
+            if parent is None:
+                stack.pop()
+                state[node.id] = 2
+                out.append(node)
+            else:
+                state[parent] = 1
+                stack.append((by_id[parent], parents(by_id[parent])))
     return out
 
 
