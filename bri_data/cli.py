@@ -16,6 +16,7 @@ from typing import Annotated, Any, Callable, NoReturn, Optional, TypeVar
 import typer
 
 from bri_data.errors import BriDataError, InvalidPackageError, LookupFailedError, PackageNotFoundError
+from bri_data.findings import printable
 
 app = typer.Typer(
     name="bri-data",
@@ -62,6 +63,11 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         _fail(exc)
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Human-readable output: data is printed with control characters escaped."""
+    typer.echo(printable(text), err=err)
+
+
 def _json(doc: object) -> None:
     typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
 
@@ -70,7 +76,7 @@ def _fail(exc: BriDataError) -> NoReturn:
     """Library errors end here: one line on stderr, exit 1 (data) or 2 (usage/unreadable)."""
     data_problem = isinstance(exc, (LookupFailedError, InvalidPackageError))
     hint = "; run `bri-data validate` for the findings" if isinstance(exc, InvalidPackageError) else ""
-    typer.echo(f"bri-data: error: {exc}{hint}", err=True)
+    _echo(f"bri-data: error: {exc}{hint}", err=True)
     raise typer.Exit(1 if data_problem else 2) from None
 
 
@@ -105,12 +111,15 @@ def build(
     if check:
         stale = _call(drift, root, docs=docs)
         for rel in stale:
-            typer.echo(f"out of date: {rel}")
+            _echo(f"out of date: {rel}")
         raise typer.Exit(1 if stale else 0)
     result = _call(run, root, docs=docs)
-    typer.echo("\n".join(f"wrote {rel}" for rel in result.written) if result.written else "up to date")
+    for rel in result.written:
+        _echo(f"wrote {rel}")
+    if not result.written:
+        _echo("up to date")
     if result.docs_skipped:
-        typer.echo(f"docs not regenerated: {result.docs_skipped}", err=True)
+        _echo(f"docs not regenerated: {result.docs_skipped}", err=True)
 
 
 @app.command()
@@ -129,8 +138,8 @@ def locate(
         _json(found.to_dict(record))
         return
     s = found.span
-    typer.echo(f"source_id={s.source_id} line={s.line} char_start={s.char_start} char_end={s.char_end}")
-    typer.echo(found.citation_row(record))
+    _echo(f"source_id={s.source_id} line={s.line} char_start={s.char_start} char_end={s.char_end}")
+    _echo(found.citation_row(record))
 
 
 @app.command()
@@ -146,9 +155,9 @@ def coverage(
         _json(result.to_dict())
         return
     for seed in result.seeds:
-        typer.echo(f"{seed.source_id} ({seed.path}): {seed.cited}/{seed.total} body sentences cited ({seed.percent:.1f}%)")
+        _echo(f"{seed.source_id} ({seed.path}): {seed.cited}/{seed.total} body sentences cited ({seed.percent:.1f}%)")
         for sent in seed.uncited:
-            typer.echo(f"  line {sent.line} [{sent.char_start}:{sent.char_end}): {sent.text}")
+            _echo(f"  line {sent.line} [{sent.char_start}:{sent.char_end}): {sent.text}")
 
 
 class ExportFormat(str, enum.Enum):
@@ -169,12 +178,13 @@ def export(
 
     result = _call(run, format.value, out, force=force, path=path)
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
-    typer.echo(f"wrote {result.out} ({result.format}: {rows})")
+    _echo(f"wrote {result.out} ({result.format}: {rows})")
 
 
 def _highlight(before: str, quote: str, after: str, color: bool) -> str:
+    """The quote marked in its line; the line is escaped first, so only our marks are codes."""
     mark = ("\x1b[1;4m", "\x1b[0m") if color else ("[[", "]]")
-    return f"{before}{mark[0]}{quote}{mark[1]}{after}"
+    return f"{printable(before)}{mark[0]}{printable(quote)}{mark[1]}{printable(after)}"
 
 
 @app.command()
@@ -191,18 +201,18 @@ def show(
         _json(v.to_dict())
         return
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    typer.echo(f"{record_id} ({v.table})")
+    _echo(f"{record_id} ({v.table})")
     for key, value in v.record.items():
         if value is not None and key != "id":
             linked = v.links.get(key)
-            typer.echo(f"  {key}: {value}" + (f"  ({linked.get('name') or linked.get('summary')})" if linked else ""))
+            _echo(f"  {key}: {value}" + (f"  ({linked.get('name') or linked.get('summary')})" if linked else ""))
     if v.referrers:
-        typer.echo("referred to by:")
+        _echo("referred to by:")
         for r in v.referrers:
-            typer.echo(f"  {r['table']}.{r['column']}: {r['id']}")
-    typer.echo("citations:")
+            _echo(f"  {r['table']}.{r['column']}: {r['id']}")
+    _echo("citations:")
     for c in v.citations:
-        typer.echo(f"  {c.citation_id} [{c.role}] {c.seed_path}:{c.line} [{c.char_start}:{c.char_end})")
+        _echo(f"  {c.citation_id} [{c.role}] {c.seed_path}:{c.line} [{c.char_start}:{c.char_end})")
         typer.echo(f"    {_highlight(c.before, c.quote, c.after, color)}")
 
 
@@ -215,11 +225,11 @@ def info(path: PathArg = None, format: FormatOpt = PlainFormat.text) -> None:
     if format is PlainFormat.json:
         _json(i.to_dict())
         return
-    typer.echo(f"{i.name} {i.version} at {i.root}")
+    _echo(f"{i.name} {i.version} at {i.root}")
     for table, n in i.tables.items():
-        typer.echo(f"  {table:<12} {n:>5} rows")
+        _echo(f"  {table:<12} {n:>5} rows")
     for s in i.sources:
-        typer.echo(f"  {s['id']}: {s['path']} ({s.get('title') or 'untitled'}; {s.get('author') or 'no byline'}; {s.get('published') or 'undated'})")
+        _echo(f"  {s['id']}: {s['path']} ({s.get('title') or 'untitled'}; {s.get('author') or 'no byline'}; {s.get('published') or 'undated'})")
 
 
 @app.command()
@@ -232,7 +242,7 @@ def timeline(
     from bri_data.build.timeline import render
 
     written = _call(render, out, path=path, force=force)
-    typer.echo(f"wrote {written}")
+    _echo(f"wrote {written}")
 
 
 def main() -> None:  # console-script entry point

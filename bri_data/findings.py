@@ -7,6 +7,7 @@ rename them. `CODES` documents each one; a test checks every emitted code is lis
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -181,3 +182,15 @@ class Report:
 def short(value: object, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(value)):,} characters)"
+
+
+# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text
+# (bidi overrides and isolates, line/paragraph separators, zero-width joiners excluded).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """TEXT safe for a terminal or a CI log: control and bidi characters shown as escapes
+    (`\\x1b`, `\\n`, `\\u202e`), so data can neither move the cursor, recolour the screen nor
+    start a line of its own (a forged `::error`)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
