@@ -245,5 +245,13 @@ def timeline(
     _echo(f"wrote {written}")
 
 
+def _terminate(signum: int, frame: object) -> NoReturn:
+    # SIGTERM unwinds like Ctrl-C, so `finally` blocks remove temp files (exit 128+15).
+    raise SystemExit(128 + signum)
+
+
 def main() -> None:  # console-script entry point
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     app()

@@ -105,7 +105,7 @@ def doc_files(root: Path) -> dict[str, str]:
 
 def _current(root: Path, rel: str) -> bytes | None:
     """A generated file as it is now; None when the path policy refuses it (it is then
-    rewritten: the rename replaces a FIFO or symlink itself, never what it points to)."""
+    stale; writing refuses a symlink or FIFO in its place with a clear error)."""
     try:
         with open_member(root, rel, MAX_DESCRIPTOR_BYTES) as fh:
             return fh.read(MAX_DESCRIPTOR_BYTES + 1)

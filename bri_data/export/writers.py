@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import sqlite3
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +16,9 @@ from typing import Any, Literal
 
 from bri_data.contract import model as C
 from bri_data.export import ddl as sql
-from bri_data.files.atomic import check_target, replacing
+from bri_data.files.atomic import check_target, replacing, replacing_dir
 from bri_data.dataset.records import Dataset, Record, load
-from bri_data.errors import require
+from bri_data.errors import OutputError, require
 
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")
@@ -111,7 +109,20 @@ def write_sqlite(dataset: Dataset, target: Path) -> None:
         bad = con.execute("PRAGMA foreign_key_check").fetchall()
         ok = con.execute("PRAGMA integrity_check").fetchone()
         if bad or ok != ("ok",):
-            raise RuntimeError(f"export failed its own checks: foreign_key_check={bad[:3]}, integrity_check={ok}")
+            raise OutputError(f"export failed its own checks: foreign_key_check={bad[:3]}, integrity_check={ok}")
+    finally:
+        con.close()
+    _verify(sqlite3.connect(target), dataset)
+
+
+def _verify(con: Any, dataset: Dataset) -> None:
+    """Read back what was written: every table holds every row (no false success when a
+    full disk left the data in a journal or WAL that never reached the file)."""
+    try:
+        for table in C.TABLES:
+            got = con.execute(f"SELECT count(*) FROM {sql.q(table.name)}").fetchone()[0]
+            if got != len(dataset.tables[table.name]):
+                raise OutputError(f"the export holds {got} {table.name} rows, not {len(dataset.tables[table.name])}; nothing was written")
     finally:
         con.close()
 
@@ -122,8 +133,10 @@ def write_duckdb(dataset: Dataset, target: Path) -> None:
     con = duckdb.connect(str(target))
     try:
         _fill(con, dataset, "duckdb")
+        con.execute("CHECKPOINT")  # the data into the database file itself, not only the WAL
     finally:
         con.close()
+    _verify(duckdb.connect(str(target), read_only=True), dataset)
 
 
 def arrow_schema(table: C.Table) -> Any:
@@ -148,39 +161,29 @@ def write_parquet(dataset: Dataset, target: Path) -> None:
 
 
 def export(fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None) -> ExportResult:
-    """Export the package (validated first) to OUT in FORMAT."""
+    """Export the package (validated first) to OUT in FORMAT.
+
+    Raises OutputExistsError (OUT exists; without FORCE, or not ours to replace) and
+    OutputError (cannot be written: a directory or symlink in the way, no space, read-only).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     out = Path(out)
-    check_target(out, force)
+    check_target(out, force, folder=fmt == "parquet")
+    engine_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
     if fmt == "duckdb":
-        require("duckdb", "duckdb")
+        engine_errors += (getattr(require("duckdb", "duckdb"), "Error"),)
     if fmt == "parquet":
-        require("pyarrow", "parquet")
+        engine_errors += (getattr(require("pyarrow", "parquet"), "ArrowException"),)
     dataset = load(path)
-    if fmt == "parquet":
-        _replace_dir(out, force, lambda d: write_parquet(dataset, d))
-    else:
-        writer = write_sqlite if fmt == "sqlite" else write_duckdb
-        with replacing(out, force=force, suffix=f".{fmt}") as tmp:
-            writer(dataset, tmp)
-    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES})
-
-
-def _replace_dir(out: Path, force: bool, fill: Any) -> None:
-    """Directory version of `replacing`: build beside OUT, then swap it in."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    old: Path | None = None
     try:
-        fill(tmp)
-        check_target(out, force)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old) if out.is_dir() else out.rename(old)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        if old is not None:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        if fmt == "parquet":
+            with replacing_dir(out, force) as tmp_dir:
+                write_parquet(dataset, tmp_dir)
+        else:
+            writer = write_sqlite if fmt == "sqlite" else write_duckdb
+            with replacing(out, force=force, suffix=f".{fmt}") as tmp:
+                writer(dataset, tmp)
+    except engine_errors as exc:  # e.g. "database or disk is full"
+        raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None
+    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES})
