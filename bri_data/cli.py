@@ -74,7 +74,8 @@ def _json(doc: object) -> None:
 
 def _fail(exc: BriDataError) -> NoReturn:
     """Library errors end here: one line on stderr, exit 1 (data) or 2 (usage/unreadable)."""
-    data_problem = isinstance(exc, (LookupFailedError, InvalidPackageError))
+    # An invalid package is a data problem (1), unless the report says it was unreadable (2).
+    data_problem = isinstance(exc, LookupFailedError) or (isinstance(exc, InvalidPackageError) and exc.report.exit_code == 1)
     hint = "; run `bri-data validate` for the findings" if isinstance(exc, InvalidPackageError) else ""
     _echo(f"bri-data: error: {exc}{hint}", err=True)
     raise typer.Exit(1 if data_problem else 2) from None
@@ -89,9 +90,17 @@ def validate(
 ) -> None:
     """Check the package: descriptor, rows, keys, provenance and semantics (exit 0 valid, 1 invalid, 2 unreadable)."""
     from bri_data.validate.reporters import REPORTERS
+    from bri_data.validate.run import not_found_report
     from bri_data.validate.run import validate as run
 
-    report = _call(run, path, max_per_code=max_findings, engine=engine.value)
+    try:
+        report = run(path, max_per_code=max_findings, engine=engine.value)
+    except PackageNotFoundError as exc:
+        if format is Format.text:
+            _fail(exc)
+        report = not_found_report(path, exc)  # machine formats: a report saying so, exit 2
+    except BriDataError as exc:
+        _fail(exc)
     sys.stdout.write(REPORTERS[format.value](report))
     raise typer.Exit(report.exit_code)
 

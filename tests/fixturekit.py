@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,14 @@ from bri_data.build.generate import file_facts
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs", "DATASHEET.md")
 INVALID = Path(__file__).resolve().parent / "fixtures" / "invalid"
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+# Content of the file outside the package that hostile cases point at: it must never be
+# printed, hashed into a descriptor or exported.
+SECRET = "SECRET-OUTSIDE-THE-PACKAGE"
+
+
+class CannotBuild(Exception):
+    """The case needs an OS feature this machine does not allow (e.g. mknod)."""
 
 
 def copy_package(dest: Path) -> Path:
@@ -118,6 +127,34 @@ def apply_edit(pkg: Path, edit: dict[str, Any]) -> None:
         shutil.copy2(path, outside)
         path.unlink()
         os.symlink(outside, path)
+    elif op == "fifo":  # replace FILE with a named pipe: reading it would block forever
+        path = pkg / edit["file"]
+        path.unlink()
+        os.mkfifo(path)
+    elif op == "chardev":  # replace FILE with the null device node (needs root)
+        path = pkg / edit["file"]
+        path.unlink()
+        try:
+            os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        except OSError as exc:
+            raise CannotBuild(f"mknod: {exc.strerror}") from None
+    elif op == "symlink_secret":  # replace FILE with a symlink to a file outside the package
+        path = pkg / edit["file"]
+        path.unlink()
+        os.symlink(_secret(pkg), path)
+    elif op == "symlink_loop":
+        path = pkg / edit["file"]
+        path.unlink()
+        os.symlink(path.name, path)
+    elif op == "write_repeat":  # {"file", "prefix", "middle", "repeat", "suffix"}: large generated text
+        text = edit.get("prefix", "") + edit["middle"] * int(edit["repeat"]) + edit.get("suffix", "")
+        (pkg / edit["file"]).write_text(text, encoding="utf-8", newline="")
+    elif op == "replace_text":  # {"file", "find", "replace"[, "then", "repeat"]}: first occurrence, UTF-8 text
+        path = pkg / edit["file"]
+        text = path.read_text(encoding="utf-8")
+        assert edit["find"] in text, f"fixture edit: {edit['find']!r} not in {edit['file']}"
+        new = edit["replace"].replace("{SECRET_PATH}", str(_secret(pkg))) + edit.get("then", "") * int(edit.get("repeat", 0))
+        path.write_text(text.replace(edit["find"], new, 1), encoding="utf-8", newline="")
     elif op == "descriptor":  # {"path": [keys...], "value": ...} or {"remove": [keys...]}
         desc_path = pkg / "datapackage.json"
         desc = json.loads(desc_path.read_text(encoding="utf-8"))
@@ -134,15 +171,25 @@ def apply_edit(pkg: Path, edit: dict[str, Any]) -> None:
         raise ValueError(f"unknown fixture op {op!r}")
 
 
+def _secret(pkg: Path) -> Path:
+    secret = pkg.parent / "outside.txt"
+    secret.write_text(f"{SECRET}\n", encoding="utf-8")
+    return secret
+
+
 def refresh_hashes(pkg: Path) -> None:
     """Make bytes/hash agree with the (edited) files, as a careless `build` would."""
     desc_path = pkg / "datapackage.json"
     desc = json.loads(desc_path.read_text(encoding="utf-8"))
     for res in desc.get("resources", []):
         path = pkg / str(res.get("path"))
-        if isinstance(res.get("path"), str) and path.is_file() and not path.is_symlink():
+        if isinstance(res.get("path"), str) and "\x00" not in res["path"] and len(res["path"]) < 200 and path.is_file() and not path.is_symlink():
             res["bytes"], res["hash"] = file_facts(path)
     desc_path.write_text(json.dumps(desc, indent=2), encoding="utf-8")
+
+
+def hostile_cases() -> list[Path]:
+    return sorted(p.parent for p in HOSTILE.glob("*/case.json"))
 
 
 def build_case(case_dir: Path, dest: Path) -> dict[str, Any]:
