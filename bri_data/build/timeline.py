@@ -169,7 +169,8 @@ def layout(ds: Dataset) -> Drawing:
     # axis with year ticks, across the whole picture
     d.add(Shape("line", LEFT, y, WIDTH - RIGHT, y, "#000000"))
     step = max(1, -(-(y1 + 2 - y0) // 60))  # at most ~60 year ticks, however long the span
-    for year in range(y0, y1 + 2, step):
+    years = list(range(y0, y1 + 2, step))
+    for year in years + ([y1 + 1] if years[-1] != y1 + 1 else []):  # the axis end always has its tick
         tx = x(dt.date(year, 1, 1).toordinal() if year <= 9999 else t1)
         d.shapes.insert(1, Shape("line", tx, top_spells, tx, y + 4, "#d9d9d9", dashed=True))  # beneath the data
         d.add(Shape("text", tx, y + 18, text=str(year), anchor="middle"))

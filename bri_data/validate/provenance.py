@@ -6,6 +6,7 @@ aliases and statement texts can be checked as their rows stream past.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,8 @@ class Provenance:
             if spans:
                 s = spans[0]
                 hint = f"; the quote occurs at line {s.line} [{s.char_start}:{s.char_end})"
+            elif unicodedata.normalize("NFC", quote) == unicodedata.normalize("NFC", actual):
+                hint = f"; they differ only in Unicode normalization (NFC/NFD): {_first_difference(quote, actual)}"
             self.report.emit(
                 "provenance.quote_mismatch",
                 f"quote {short(quote)} is not the text at line {n} [{start}:{end}) of {seed.path}, which reads {short(actual)}{hint}",
@@ -156,6 +159,14 @@ class Provenance:
             if rid in self.cited and rid not in self.verbatim and rid not in self.unjudged:
                 rel, line = self._where[rid]
                 not_verbatim(self.report, rel, line, rid, text)
+
+
+def _first_difference(quote: str, actual: str) -> str:
+    """Where two look-alike strings first differ, as code points (they print identically)."""
+    i = next((i for i, (a, b) in enumerate(zip(quote, actual)) if a != b), min(len(quote), len(actual)))
+    def points(s: str) -> str:
+        return " ".join(f"U+{ord(c):04X}" for c in s[i : i + 2]) or "(end)"
+    return f"at character {i} the quote has {points(quote)}, the seed {points(actual)}"
 
 
 def uncited(report: Report, table: C.Table, rid: str, line: int) -> None:
