@@ -7,7 +7,6 @@ nothing behind (see `atomic.replacing`). The package is validated first (`load`)
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass

@@ -11,7 +11,6 @@ import csv
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO
 
 from bri_data.contract.model import Table
