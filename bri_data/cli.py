@@ -17,7 +17,8 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from bri_data.errors import BriDataError, InvalidPackageError, LookupFailedError, PackageNotFoundError
-from bri_data.files.paths import choose_package
+from bri_data.files.paths import PackageChoice, choose_package
+from bri_data.findings import printable
 
 app = typer.Typer(
     name="bri-data",
@@ -77,13 +78,22 @@ def _call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def _package(path: Path | None, prefer_working_directory: bool) -> Path:
-    """The descriptor a command reads; says on stderr which one when no PATH was given."""
-    choice = _call(choose_package, path, prefer_working_directory)
+    """The descriptor a command reads (exit 2 when there is none there)."""
+    return _announce(_call(choose_package, path, prefer_working_directory))
+
+
+def _announce(choice: PackageChoice) -> Path:
+    """Say on stderr which package is used when no PATH was given."""
     if choice.origin == "working directory":
-        typer.echo(f"bri-data: using the package in the working directory: {choice.descriptor}", err=True)
+        _echo(f"bri-data: using the package in the working directory: {choice.descriptor}", err=True)
     elif choice.origin == "installed":
-        typer.echo(f"bri-data: using the installed package: {choice.descriptor}", err=True)
+        _echo(f"bri-data: using the installed package: {choice.descriptor}", err=True)
     return choice.descriptor
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Human-readable output: data is printed with control characters escaped."""
+    typer.echo(printable(text), err=err)
 
 
 def _json(doc: object) -> None:
@@ -92,9 +102,10 @@ def _json(doc: object) -> None:
 
 def _fail(exc: BriDataError) -> NoReturn:
     """Library errors end here: one line on stderr, exit 1 (data) or 2 (usage/unreadable)."""
-    data_problem = isinstance(exc, (LookupFailedError, InvalidPackageError))
+    # An invalid package is a data problem (1), unless the report says it was unreadable (2).
+    data_problem = isinstance(exc, LookupFailedError) or (isinstance(exc, InvalidPackageError) and exc.report.exit_code == 1)
     hint = "; run `bri-data validate` for the findings" if isinstance(exc, InvalidPackageError) else ""
-    typer.echo(f"bri-data: error: {exc}{hint}", err=True)
+    _echo(f"bri-data: error: {exc}{hint}", err=True)
     raise typer.Exit(1 if data_problem else 2) from None
 
 
@@ -122,9 +133,17 @@ def validate(
 ) -> None:
     """Check the package: descriptor, rows, keys, provenance and semantics (exit 0 valid, 1 invalid, 2 unreadable)."""
     from bri_data.validate.reporters import REPORTERS
+    from bri_data.validate.run import not_found_report
     from bri_data.validate.run import validate as run
 
-    report = _call(run, _package(path, True), max_per_code=max_findings, engine=engine.value)
+    try:
+        report = run(_announce(choose_package(path, True)), max_per_code=max_findings, engine=engine.value)
+    except PackageNotFoundError as exc:
+        if format is Format.text:
+            _fail(exc)
+        report = not_found_report(path, exc)  # machine formats: a report saying so, exit 2
+    except BriDataError as exc:
+        _fail(exc)
     sys.stdout.write(REPORTERS[format.value](report))
     raise typer.Exit(report.exit_code)
 
@@ -144,12 +163,15 @@ def build(
     if check:
         stale = _call(drift, root, docs=docs)
         for rel in stale:
-            typer.echo(f"out of date: {rel}")
+            _echo(f"out of date: {rel}")
         raise typer.Exit(1 if stale else 0)
     result = _call(run, root, docs=docs)
-    typer.echo("\n".join(f"wrote {rel}" for rel in result.written) if result.written else "up to date")
+    for rel in result.written:
+        _echo(f"wrote {rel}")
+    if not result.written:
+        _echo("up to date")
     if result.docs_skipped:
-        typer.echo(f"docs not regenerated: {result.docs_skipped}", err=True)
+        _echo(f"docs not regenerated: {result.docs_skipped}", err=True)
 
 
 @app.command()
@@ -168,8 +190,8 @@ def locate(
         _json(found.to_dict(record))
         return
     s = found.span
-    typer.echo(f"source_id={s.source_id} line={s.line} char_start={s.char_start} char_end={s.char_end}")
-    typer.echo(found.citation_row(record))
+    _echo(f"source_id={s.source_id} line={s.line} char_start={s.char_start} char_end={s.char_end}")
+    _echo(found.citation_row(record))
 
 
 @app.command()
@@ -185,9 +207,9 @@ def coverage(
         _json(result.to_dict())
         return
     for seed in result.seeds:
-        typer.echo(f"{seed.source_id} ({seed.path}): {seed.cited}/{seed.total} body sentences cited ({seed.percent:.1f}%)")
+        _echo(f"{seed.source_id} ({seed.path}): {seed.cited}/{seed.total} body sentences cited ({seed.percent:.1f}%)")
         for sent in seed.uncited:
-            typer.echo(f"  line {sent.line} [{sent.char_start}:{sent.char_end}): {sent.text}")
+            _echo(f"  line {sent.line} [{sent.char_start}:{sent.char_end}): {sent.text}")
 
 
 class ExportFormat(str, enum.Enum):
@@ -209,14 +231,15 @@ def export(
 
     result = _call(run, format.value, out, force=force, path=_package(path, False), metadata=metadata)
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
-    typer.echo(f"wrote {result.out} ({result.format}: {rows})")
+    _echo(f"wrote {result.out} ({result.format}: {rows})")
     if result.metadata is not None:
-        typer.echo(f"wrote {result.metadata} (Datasette metadata: datasette {result.out} -m {result.metadata})")
+        _echo(f"wrote {result.metadata} (Datasette metadata: datasette {result.out} -m {result.metadata})")
 
 
 def _highlight(before: str, quote: str, after: str, color: bool) -> str:
+    """The quote marked in its line; the line is escaped first, so only our marks are codes."""
     mark = ("\x1b[1;4m", "\x1b[0m") if color else ("[[", "]]")
-    return f"{before}{mark[0]}{quote}{mark[1]}{after}"
+    return f"{printable(before)}{mark[0]}{printable(quote)}{mark[1]}{printable(after)}"
 
 
 @app.command()
@@ -233,18 +256,18 @@ def show(
         _json(v.to_dict())
         return
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    typer.echo(f"{record_id} ({v.table})")
+    _echo(f"{record_id} ({v.table})")
     for key, value in v.record.items():
         if value is not None and key != "id":
             linked = v.links.get(key)
-            typer.echo(f"  {key}: {value}" + (f"  ({linked.get('name') or linked.get('summary')})" if linked else ""))
+            _echo(f"  {key}: {value}" + (f"  ({linked.get('name') or linked.get('summary')})" if linked else ""))
     if v.referrers:
-        typer.echo("referred to by:")
+        _echo("referred to by:")
         for r in v.referrers:
-            typer.echo(f"  {r['table']}.{r['column']}: {r['id']}")
-    typer.echo("citations:")
+            _echo(f"  {r['table']}.{r['column']}: {r['id']}")
+    _echo("citations:")
     for c in v.citations:
-        typer.echo(f"  {c.citation_id} [{c.role}] {c.seed_path}:{c.line} [{c.char_start}:{c.char_end})")
+        _echo(f"  {c.citation_id} [{c.role}] {c.seed_path}:{c.line} [{c.char_start}:{c.char_end})")
         typer.echo(f"    {_highlight(c.before, c.quote, c.after, color)}")
 
 
@@ -257,11 +280,11 @@ def info(path: InstalledPathArg = None, format: FormatOpt = PlainFormat.text) ->
     if format is PlainFormat.json:
         _json(i.to_dict())
         return
-    typer.echo(f"{i.name} {i.version} at {i.root}")
+    _echo(f"{i.name} {i.version} at {i.root}")
     for table, n in i.tables.items():
-        typer.echo(f"  {table:<12} {n:>5} rows")
+        _echo(f"  {table:<12} {n:>5} rows")
     for s in i.sources:
-        typer.echo(f"  {s['id']}: {s['path']} ({s.get('title') or 'untitled'}; {s.get('author') or 'no byline'}; {s.get('published') or 'undated'})")
+        _echo(f"  {s['id']}: {s['path']} ({s.get('title') or 'untitled'}; {s.get('author') or 'no byline'}; {s.get('published') or 'undated'})")
 
 
 @app.command()
@@ -274,8 +297,16 @@ def timeline(
     from bri_data.build.timeline import render
 
     written = _call(render, out, path=_package(path, False), force=force)
-    typer.echo(f"wrote {written}")
+    _echo(f"wrote {written}")
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    # SIGTERM unwinds like Ctrl-C, so `finally` blocks remove temp files (exit 128+15).
+    raise SystemExit(128 + signum)
 
 
 def main() -> None:  # console-script entry point
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminate)
     app()

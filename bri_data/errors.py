@@ -37,6 +37,11 @@ class OutputExistsError(BriDataError):
     """An export target exists and --force was not given (exit 2)."""
 
 
+class OutputError(BriDataError):
+    """An output cannot be written where asked (a directory or symlink in the way, a
+    read-only or full disk): exit 2. Nothing is left behind."""
+
+
 class LookupFailedError(BriDataError):
     """A text or id was not found, or found more than once (exit 1)."""
 

@@ -7,6 +7,7 @@ rename them. `CODES` documents each one; a test checks every emitted code is lis
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,14 +16,15 @@ from typing import Any
 CODES: dict[str, tuple[str, str]] = {
     # 1. descriptor and files
     "descriptor.not_found": ("descriptor", "No datapackage.json at the given path (exit 2)."),
-    "descriptor.not_json": ("descriptor", "datapackage.json is not valid JSON or not UTF-8 (exit 2)."),
+    "descriptor.not_json": ("descriptor", "datapackage.json cannot be read as JSON: not UTF-8, not valid JSON, beyond the limits (size, nesting, numbers), or not a regular file inside the package (exit 2)."),
     "descriptor.invalid": ("descriptor", "datapackage.json violates the Data Package v2 profile."),
     "descriptor.contract": ("descriptor", "datapackage.json disagrees with the bri-data contract (rerun `bri-data build`)."),
     "resource.missing": ("descriptor", "A table's resource is not declared, or its file does not exist."),
-    "resource.path_unsafe": ("descriptor", "A resource or seed path is absolute, a URL, contains '..' or leaves the package; refused."),
+    "resource.path_unsafe": ("descriptor", "A resource or seed path is absolute, a URL, contains '..' or a control character, leaves the package, loops, or is not a regular file (a FIFO, a device); refused."),
     "resource.bytes": ("descriptor", "The file's size differs from the resource's `bytes`."),
     "resource.hash": ("descriptor", "The file's SHA-256 differs from the resource's `hash`."),
     "file.unreadable": ("rows", "The file cannot be opened or read."),
+    "file.too_large": ("rows", "A table, seed or CSV record exceeds bri-data's size limits (README: Limits); not read further."),
     "file.empty": ("rows", "The file has no bytes at all (not even a header)."),
     "file.encoding": ("rows", "Bytes that are not valid UTF-8."),
     "file.nul": ("rows", "NUL bytes in the file."),
@@ -47,6 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "key.duplicate": ("keys", "The same id twice in one table."),
     "key.duplicate_global": ("keys", "The same id in two tables; ids are unique across the package."),
     "key.foreign": ("keys", "A reference to an id that does not exist in the referenced table."),
+    "key.cycle": ("keys", "Self-references that form a cycle (e.g. events that are each other's parent_event_id)."),
     # 4. provenance
     "provenance.seed_missing": ("provenance", "A source's seed file does not exist."),
     "provenance.seed_hash": ("provenance", "A seed's bytes differ from `sources.sha256` (edited seed)."),
@@ -179,3 +182,15 @@ class Report:
 def short(value: object, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else f"{text[:limit]}…' ({len(str(value)):,} characters)"
+
+
+# C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text
+# (bidi overrides and isolates, line/paragraph separators, zero-width joiners excluded).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """TEXT safe for a terminal or a CI log: control and bidi characters shown as escapes
+    (`\\x1b`, `\\n`, `\\u202e`), so data can neither move the cursor, recolour the screen nor
+    start a line of its own (a forged `::error`)."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

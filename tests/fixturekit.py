@@ -13,6 +13,7 @@ import io
 import json
 import os
 import shutil
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,14 @@ from bri_data.build.generate import file_facts
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs", "DATASHEET.md")
 INVALID = Path(__file__).resolve().parent / "fixtures" / "invalid"
+HOSTILE = Path(__file__).resolve().parent / "fixtures" / "hostile"
+# Content of the file outside the package that hostile cases point at: it must never be
+# printed, hashed into a descriptor or exported.
+SECRET = "SECRET-OUTSIDE-THE-PACKAGE"
+
+
+class CannotBuild(Exception):
+    """The case needs an OS feature this machine does not allow (e.g. mknod)."""
 
 
 def copy_package(dest: Path) -> Path:
@@ -146,6 +155,47 @@ def symlink_outside(pkg: Path, edit: dict[str, Any]) -> None:
     os.symlink(outside, path)
 
 
+def fifo(pkg: Path, edit: dict[str, Any]) -> None:
+    """Replace FILE with a named pipe: reading it would block forever."""
+    _file(pkg, edit).unlink()
+    os.mkfifo(_file(pkg, edit))
+
+
+def chardev(pkg: Path, edit: dict[str, Any]) -> None:
+    """Replace FILE with the null device node (needs root)."""
+    _file(pkg, edit).unlink()
+    try:
+        os.mknod(_file(pkg, edit), 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except OSError as exc:
+        raise CannotBuild(f"mknod: {exc.strerror}") from None
+
+
+def symlink_secret(pkg: Path, edit: dict[str, Any]) -> None:
+    """Replace FILE with a symlink to a file outside the package."""
+    _file(pkg, edit).unlink()
+    os.symlink(_secret(pkg), _file(pkg, edit))
+
+
+def symlink_loop(pkg: Path, edit: dict[str, Any]) -> None:
+    path = _file(pkg, edit)
+    path.unlink()
+    os.symlink(path.name, path)
+
+
+def write_repeat(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"file", "prefix", "middle", "repeat", "suffix"}: large generated text."""
+    text = edit.get("prefix", "") + edit["middle"] * int(edit["repeat"]) + edit.get("suffix", "")
+    _file(pkg, edit).write_text(text, encoding="utf-8", newline="")
+
+
+def replace_text(pkg: Path, edit: dict[str, Any]) -> None:
+    """{"file", "find", "replace"[, "then", "repeat"]}: first occurrence, UTF-8 text."""
+    text = _file(pkg, edit).read_text(encoding="utf-8")
+    assert edit["find"] in text, f"fixture edit: {edit['find']!r} not in {edit['file']}"
+    new = edit["replace"].replace("{SECRET_PATH}", str(_secret(pkg))) + edit.get("then", "") * int(edit.get("repeat", 0))
+    _file(pkg, edit).write_text(text.replace(edit["find"], new, 1), encoding="utf-8", newline="")
+
+
 def descriptor(pkg: Path, edit: dict[str, Any]) -> None:
     """{"path": [keys...], "value": ...} sets a value; {"remove": [keys...]} deletes one."""
     desc_path = pkg / "datapackage.json"
@@ -164,7 +214,8 @@ def descriptor(pkg: Path, edit: dict[str, Any]) -> None:
 OPS: dict[str, Callable[[Path, dict[str, Any]], None]] = {
     f.__name__: f
     for f in (set_cell, copy_cell, append_row, clone_row, drop_column, add_column, crlf, bom, append_text, truncate,
-              replace_bytes, write, delete, symlink_outside, descriptor)
+              replace_bytes, write, delete, symlink_outside, fifo, chardev, symlink_secret, symlink_loop, write_repeat,
+              replace_text, descriptor)
 }
 
 
@@ -195,15 +246,25 @@ def expected_codes(spec: dict[str, Any]) -> list[str]:
     return sorted({f["code"] for f in spec["expect"]["findings"]})
 
 
+def _secret(pkg: Path) -> Path:
+    secret = pkg.parent / "outside.txt"
+    secret.write_text(f"{SECRET}\n", encoding="utf-8")
+    return secret
+
+
 def refresh_hashes(pkg: Path) -> None:
     """Make bytes/hash agree with the (edited) files, as a careless `build` would."""
     desc_path = pkg / "datapackage.json"
     desc = json.loads(desc_path.read_text(encoding="utf-8"))
     for res in desc.get("resources", []):
         path = pkg / str(res.get("path"))
-        if isinstance(res.get("path"), str) and path.is_file() and not path.is_symlink():
+        if isinstance(res.get("path"), str) and "\x00" not in res["path"] and len(res["path"]) < 200 and path.is_file() and not path.is_symlink():
             res["bytes"], res["hash"] = file_facts(path)
     desc_path.write_text(json.dumps(desc, indent=2), encoding="utf-8")
+
+
+def hostile_cases() -> list[Path]:
+    return sorted(p.parent for p in HOSTILE.glob("*/case.json"))
 
 
 def build_case(case_dir: Path, dest: Path) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -78,7 +79,7 @@ def test_duckdb_round_trip_with_constraints(tmp_path: Path) -> None:
 def test_parquet_round_trip_typed_columns(tmp_path: Path) -> None:
     out = tmp_path / "parquet"
     export("parquet", out, path=ROOT)
-    assert sorted(p.name for p in out.iterdir()) == sorted(["README.txt", *(t.name for t in C.TABLES)])
+    assert sorted(p.name for p in out.iterdir()) == sorted([".bri-data-export", "README.txt", *(t.name for t in C.TABLES)])
     for table in C.TABLES:
         assert [p.name for p in (out / table.name).iterdir()] == [f"{table.name}.parquet"]
         t = pq.read_table(out / table.name)
@@ -132,11 +133,17 @@ def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Pa
     pdir = tmp_path / "pq"
     pdir.mkdir()
     (pdir / "keep.txt").write_text("mine")
-    with pytest.raises(OutputExistsError):
-        export("parquet", pdir, path=ROOT)
+    for force in (False, True):  # a folder bri-data did not write is never replaced
+        with pytest.raises(OutputExistsError, match="not written by `bri-data export`"):
+            export("parquet", pdir, force=force, path=ROOT)
     assert (pdir / "keep.txt").read_text() == "mine"
-    export("parquet", pdir, force=True, path=ROOT)
-    assert not (pdir / "keep.txt").exists() and (pdir / "actors" / "actors.parquet").is_file()
+    ours = tmp_path / "pq2"
+    export("parquet", ours, path=ROOT)
+    with pytest.raises(OutputExistsError, match="--force"):
+        export("parquet", ours, path=ROOT)
+    shutil.rmtree(ours / "actors")
+    export("parquet", ours, force=True, path=ROOT)  # ours: replaced
+    assert (ours / "actors" / "actors.parquet").is_file() and (ours / ".bri-data-export").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 

@@ -58,7 +58,8 @@ def test_every_fixture_code_is_documented_and_every_code_has_a_fixture() -> None
         used |= {f["code"] for f in json.loads((case_dir / "case.json").read_text())["expect"]["findings"]}
     assert used <= set(CODES)
     # Codes without a fixture must be justified here, so none is forgotten silently:
-    # not_found is a usage error (tests/test_cli.py); unreadable needs an OS-level fault;
+    # not_found is a usage error (tests/test_cli.py); unreadable needs an OS-level fault
+    # (tests/test_hostile.py simulates one);
     # row.schema is the fallback for keywords our schemas do not use; row.min_length cannot
     # come from a CSV (an empty cell is null) but guards JSON rows validated directly.
     untested = set(CODES) - used

@@ -65,3 +65,37 @@ def test_png_without_pillow_names_the_extra(tmp_path: Path, monkeypatch: pytest.
     with pytest.raises(MissingExtraError, match=r"bri-data\[plot\]"):
         render(tmp_path / "t.png", path=ROOT)
     assert not (tmp_path / "t.png").exists()
+
+
+def _with(ds: object, events: object, memberships: object) -> object:
+    import dataclasses
+
+    tables = {**ds.tables, "events": events, "memberships": memberships}  # type: ignore[attr-defined]
+    return dataclasses.replace(ds, tables=tables)  # type: ignore[type-var]
+
+
+def test_no_dated_records_and_the_last_day_of_9999_draw_without_error() -> None:
+    from bri_data.build.timeline import to_svg
+
+    ds = load(ROOT)
+    events = ds.tables["events"]
+    spells = ds.tables["memberships"]
+    undated = _with(ds, tuple(e.model_copy(update={"date": None}) for e in events), tuple(m.model_copy(update={"start": None, "end": None}) for m in spells))
+    svg = to_svg(layout(undated))  # type: ignore[arg-type]
+    assert svg.startswith("<svg") and "<circle" not in svg.split("Dated events")[1].split("2000")[0]
+    late = _with(ds, (events[0].model_copy(update={"date": "9999-12-31"}), *events[1:]), spells)
+    svg = to_svg(layout(late))  # type: ignore[arg-type]
+    assert ">10000<" in svg  # the tick at the axis end, 1 January after 9999-12-31
+    ticks = [t for t in ET.fromstring(svg).iter(f"{SVG}text") if (t.text or "").isdigit()]
+    assert len(ticks) <= 62  # a span of 8,000 years is not drawn with 8,000 ticks
+
+
+def test_more_rows_than_the_limit_is_a_clear_error() -> None:
+    from bri_data.errors import UsageError
+    from bri_data.files.limits import MAX_TIMELINE_ROWS
+
+    ds = load(ROOT)
+    e = ds.tables["events"][0]
+    many = tuple(e.model_copy(update={"id": f"evt-n{i}", "date": "2024-10-23"}) for i in range(MAX_TIMELINE_ROWS + 5))
+    with pytest.raises(UsageError, match="at most"):
+        layout(_with(ds, many, ds.tables["memberships"]))  # type: ignore[arg-type]

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bri_data.contract import model as C
+from bri_data.findings import printable
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+
+
+def md(value: object) -> str:
+    """A data value as inert Markdown text: no HTML, links, emphasis or table breaks."""
+    return _MARKDOWN.sub(r"\\\1", printable(str(value))).replace("&", "&amp;")
+
+
+def code(value: object) -> str:
+    """A data value in a code span when it is plain (ids, paths), else as escaped text."""
+    text = str(value)
+    return f"`{text}`" if re.fullmatch(r"[\w./-]+", text) else md(text)
 
 
 def _constraints(col: C.Column) -> str:
@@ -57,7 +72,7 @@ def _counts(rows: list[dict[str, object]], column: str) -> str:
     from collections import Counter
 
     c = Counter(str(r[column]) for r in rows if r[column] is not None)
-    return ", ".join(f"{k} {n}" for k, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+    return ", ".join(f"{md(k)} {n}" for k, n in sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def datasheet_markdown(root: Path) -> str:
@@ -68,7 +83,7 @@ def datasheet_markdown(root: Path) -> str:
     rows = {t.name: read_rows(root, t) for t in C.TABLES}
     cov = coverage(root)
     table_lines = "\n".join(f"| `{t.name}` | {len(rows[t.name])} | {t.description} |" for t in C.TABLES)
-    cov_lines = "\n".join(f"| `{s.source_id}` | `{s.path}` | {s.cited}/{s.total} ({s.percent:.0f}%) |" for s in cov.seeds)
+    cov_lines = "\n".join(f"| {code(s.source_id)} | {code(s.path)} | {s.cited}/{s.total} ({s.percent:.0f}%) |" for s in cov.seeds)
     speakers = {a["id"]: a["name"] for a in rows["actors"]}
     by_speaker = _counts([{"s": speakers.get(str(r["speaker_id"]), r["speaker_id"])} for r in rows["statements"]], "s")
     return f"""# Datasheet: bri-data {C.VERSION}

@@ -20,8 +20,10 @@ from bri_data.build.docs import datasheet_markdown, tables_markdown
 from bri_data.build.timeline import svg_for
 from bri_data.contract import model as C
 from bri_data.contract.schemas import json_schema, table_schema
-from bri_data.errors import InvalidPackageError
+from bri_data.errors import InvalidPackageError, UnreadableInputError
 from bri_data.files.atomic import write_text
+from bri_data.files.limits import MAX_DESCRIPTOR_BYTES, MAX_TABLE_BYTES
+from bri_data.files.paths import Refused, open_member
 from bri_data.validate.reporters import codes_table, report_schema
 from bri_data.validate.run import validate
 
@@ -31,10 +33,15 @@ def _dump(obj: Any) -> str:
 
 
 def file_facts(path: Path) -> tuple[int, str]:
-    """(bytes, "sha256:<hex>") of a file, read in chunks."""
+    """(bytes, "sha256:<hex>") of a regular file, read in chunks."""
+    return _table_facts(path.parent, path.name)
+
+
+def _table_facts(root: Path, rel: str) -> tuple[int, str]:
+    """(bytes, "sha256:<hex>") of REL inside ROOT, through the path policy."""
     h = hashlib.sha256()
     n = 0
-    with path.open("rb") as fh:
+    with open_member(root, rel, MAX_TABLE_BYTES) as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
             n += len(chunk)
@@ -54,9 +61,11 @@ def descriptor(root: Path) -> dict[str, Any]:
             "mediatype": "text/csv",
             "encoding": "utf-8",
         }
-        data = root / table.path
-        if data.is_file():
-            res["bytes"], res["hash"] = file_facts(data)
+        try:
+            res["bytes"], res["hash"] = _table_facts(root, table.path)
+        except Refused as exc:
+            if exc.kind != "missing":  # a missing table: the descriptor says nothing about it
+                raise UnreadableInputError(f"{table.path} refused: {exc.reason}") from None
         res["schema"] = table_schema(table)
         resources.append(res)
     return {
@@ -123,8 +132,18 @@ def doc_files(root: Path) -> dict[str, str]:
     }
 
 
+def _current(root: Path, rel: str) -> bytes | None:
+    """A generated file as it is now; None when the path policy refuses it (it is then
+    stale; writing refuses a symlink or FIFO in its place with a clear error)."""
+    try:
+        with open_member(root, rel, MAX_DESCRIPTOR_BYTES) as fh:
+            return fh.read(MAX_DESCRIPTOR_BYTES + 1)
+    except (Refused, OSError):
+        return None
+
+
 def _stale(root: Path, files: dict[str, str]) -> list[str]:
-    return [rel for rel, text in files.items() if not (root / rel).is_file() or (root / rel).read_text(encoding="utf-8") != text]
+    return [rel for rel, text in files.items() if _current(root, rel) != text.encode("utf-8")]
 
 
 def drift(root: Path, docs: bool = True) -> list[str]:

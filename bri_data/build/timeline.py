@@ -22,6 +22,8 @@ from bri_data.contract.edtf import bounds
 from bri_data.dataset.records import Dataset, load
 from bri_data.errors import UsageError, require
 from bri_data.files.atomic import write_with
+from bri_data.files.limits import MAX_TIMELINE_ROWS
+from bri_data.findings import printable
 
 STATUS_COLORS = {
     "fact": "#1f4e79",
@@ -88,8 +90,11 @@ def layout(ds: Dataset) -> Drawing:
             events.append((lo, hi, e))
     spells = [(m, *_span(m.start), *_span(m.end)) for m in ds.tables["memberships"]]
     known = [d for lo, hi, _ in events for d in (lo, hi)] + [d for s in spells for d in s[1:] if d is not None]
-    t0 = dt.date.fromordinal(min(known)).replace(month=1, day=1).toordinal()
-    t1 = dt.date(dt.date.fromordinal(max(known)).year + 1, 1, 1).toordinal()
+    if not known:  # nothing dated: an empty axis over one year rather than no picture
+        known = [dt.date(2000, 1, 1).toordinal()]
+    y0, y1 = dt.date.fromordinal(min(known)).year, dt.date.fromordinal(max(known)).year
+    t0 = dt.date(y0, 1, 1).toordinal()
+    t1 = dt.date(y1, 12, 31).toordinal() + 1  # 1 January after the last year (also after 9999)
     plot = WIDTH - LEFT - RIGHT
 
     def x(day: int) -> float:
@@ -106,6 +111,8 @@ def layout(ds: Dataset) -> Drawing:
     for s in spells:
         members.setdefault(s[0].member_id, []).append(s)
     top_spells = y
+    if len(members) > MAX_TIMELINE_ROWS:
+        raise UsageError(f"the timeline needs {len(members)} member rows; bri-data draws at most {MAX_TIMELINE_ROWS} (README: Limits)")
     for member_id, rows in sorted(members.items(), key=lambda kv: ds[kv[0]].name.lower()):
         y += ROW + 4
         name = ds[member_id].name
@@ -140,6 +147,11 @@ def layout(ds: Dataset) -> Drawing:
         span = (x0, right) if shift <= 0 else (x0 - 6 - _text_width(label), x1)
         lane = next((i for i, end in enumerate(lanes) if end < span[0]), len(lanes))
         if lane == len(lanes):
+            if len(lanes) + len(members) >= MAX_TIMELINE_ROWS:
+                raise UsageError(
+                    f"the timeline needs more than {MAX_TIMELINE_ROWS} rows (members and event lanes); "
+                    "bri-data draws at most that many (README: Limits)"
+                )
             lanes.append(span[1])
         lanes[lane] = span[1]
         placed.append((lane, x0, x1, tx, "start" if shift <= 0 else "end", label, e, lo, hi))
@@ -156,8 +168,10 @@ def layout(ds: Dataset) -> Drawing:
     y = top_events + len(lanes) * ROW + 10
     # axis with year ticks, across the whole picture
     d.add(Shape("line", LEFT, y, WIDTH - RIGHT, y, "#000000"))
-    for year in range(dt.date.fromordinal(t0).year, dt.date.fromordinal(t1).year + 1):
-        tx = x(dt.date(year, 1, 1).toordinal())
+    step = max(1, -(-(y1 + 2 - y0) // 60))  # at most ~60 year ticks, however long the span
+    years = list(range(y0, y1 + 2, step))
+    for year in years + ([y1 + 1] if years[-1] != y1 + 1 else []):  # the axis end always has its tick
+        tx = x(dt.date(year, 1, 1).toordinal() if year <= 9999 else t1)
         d.shapes.insert(1, Shape("line", tx, top_spells, tx, y + 4, "#d9d9d9", dashed=True))  # beneath the data
         d.add(Shape("text", tx, y + 18, text=str(year), anchor="middle"))
     y += 40
@@ -193,7 +207,7 @@ def to_svg(d: Drawing) -> str:
             fill = s.color if s.fill else "#ffffff"
             out.append(f'<circle class="shape" cx="{s.x}" cy="{s.y}" r="{s.w}" fill="{fill}" stroke="{s.color}" stroke-width="1.5"/>')
         else:
-            out.append(f'<text x="{s.x}" y="{s.y}" font-size="{s.size}" text-anchor="{s.anchor}" fill="{s.color}">{escape(s.text)}</text>')
+            out.append(f'<text x="{s.x}" y="{s.y}" font-size="{s.size}" text-anchor="{s.anchor}" fill="{s.color}">{escape(printable(s.text))}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -222,7 +236,7 @@ def to_png(d: Drawing, target: Path) -> None:
         else:
             font = font_mod.load_default(size=s.size * scale)
             anchor = {"start": "ls", "middle": "ms", "end": "rs"}[s.anchor]
-            g.text((s.x * scale, s.y * scale), s.text, fill=c, font=font, anchor=anchor)
+            g.text((s.x * scale, s.y * scale), printable(s.text), fill=c, font=font, anchor=anchor)
     img.save(target, format="PNG")
 
 

@@ -7,14 +7,19 @@ from typing import Any
 
 from bri_data.contract import model as C
 
-_INT = re.compile(r"[+-]?\d{1,18}")
+# The one written form of an integer cell: ASCII digits, an optional leading '-', at most
+# 18 digits (within 64 bits). No '+', no surrounding spaces, no other scripts' digits
+# ('٥', '𝟓', '１０'): such a cell stays text and is reported as row.type. Shared with the
+# columnar engine (polars' regex syntax agrees on this pattern).
+INT_PATTERN = r"^-?[0-9]{1,18}$"
+_INT = re.compile(INT_PATTERN)
 
 
 def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
     out: dict[str, Any] = dict(values)
     for col in table.columns:
         v = out.get(col.name)
-        if col.type == "integer" and isinstance(v, str) and _INT.fullmatch(v.strip()):
+        if col.type == "integer" and isinstance(v, str) and _INT.fullmatch(v):
             out[col.name] = int(v)
     return out
 

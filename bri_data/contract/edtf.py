@@ -17,17 +17,21 @@ from functools import lru_cache
 
 Day = tuple[int, int, int]
 
+# Years of more digits (EDTF's `Y` form allows any) are refused: the limit keeps int()
+# within Python's digit limit and every day key within 64 bits (README: Limits).
+MAX_YEAR_DIGITS = 9
+
 _DATE = re.compile(
     r"""
-    (?P<year>Y-?[1-9]\d{4,}|-?\d{4}|\d{3}X|\d{2}XX)
+    (?P<year>Y-?[1-9]\d{4,MORE}|-?\d{4}|\d{3}X|\d{2}XX)
     (?:-(?P<month>\d{2}|XX)
        (?:-(?P<day>\d{2}|XX)
           (?P<time>T(?P<h>\d{2}):(?P<mi>\d{2}):(?P<s>\d{2})(?:Z|[+-](?:\d{2})(?::?\d{2})?)?)?
        )?
     )?
     (?P<qual>[?~%])?
-    """,
-    re.X,
+    """.replace("MORE", str(MAX_YEAR_DIGITS - 1)),
+    re.X | re.A,  # ASCII digits only
 )
 # Seasons (level 1): 21 spring, 22 summer, 23 autumn, 24 winter; months as the `edtf` package maps them.
 _SEASONS = {21: ((3, 1), (5, 31)), 22: ((6, 1), (8, 31)), 23: ((9, 1), (11, 30)), 24: ((12, 1), (12, 31))}

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 import sqlite3
-import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from bri_data.contract import model as C
 from bri_data.dataset.records import Dataset, Record, load
-from bri_data.errors import UsageError, require
+from bri_data.errors import OutputError, UsageError, require
 from bri_data.export import datasette
 from bri_data.export import ddl as sql
-from bri_data.files.atomic import check_target, replacing
+from bri_data.files.atomic import check_target, replacing, replacing_dir
 
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")
@@ -36,21 +34,38 @@ class ExportResult:
 
 
 def _ordered(dataset: Dataset, table: C.Table) -> list[Record]:
-    """Rows in an order that satisfies self-references (parents before children)."""
+    """Rows in an order that satisfies self-references (parents before children).
+
+    A depth-first walk up each row's parents: linear in the rows. A cycle cannot pass
+    validation (key.cycle); were one here, the walk would still end, parents on the
+    current path being skipped.
+    """
     rows = list(dataset.tables[table.name])
     selfref = [c.name for c in table.foreign_keys if c.references == table.name]
     if not selfref:
         return rows
-    done: set[str] = set()
+    by_id = {r.id: r for r in rows}
+
+    def parents(rec: Record) -> Iterator[str]:
+        return (p for p in (getattr(rec, c) for c in selfref) if p in by_id)
+
+    state: dict[str, int] = {}  # 1: on the current path, 2: placed
     out: list[Record] = []
-    pending = rows
-    while pending:
-        ready = [r for r in pending if all(getattr(r, c) in (None, *done) or getattr(r, c) not in dataset for c in selfref)]
-        if not ready:  # a cycle cannot pass validation, but never loop forever
-            ready = pending
-        out += ready
-        done |= {r.id for r in ready}
-        pending = [r for r in pending if r.id not in done]
+    for rec in rows:
+        if rec.id in state:
+            continue
+        state[rec.id] = 1
+        stack = [(rec, parents(rec))]
+        while stack:
+            node, todo = stack[-1]
+            parent = next((p for p in todo if p not in state), None)
+            if parent is None:
+                stack.pop()
+                state[node.id] = 2
+                out.append(node)
+            else:
+                state[parent] = 1
+                stack.append((by_id[parent], parents(by_id[parent])))
     return out
 
 
@@ -93,7 +108,20 @@ def write_sqlite(dataset: Dataset, target: Path) -> None:
         bad = con.execute("PRAGMA foreign_key_check").fetchall()
         ok = con.execute("PRAGMA integrity_check").fetchone()
         if bad or ok != ("ok",):
-            raise RuntimeError(f"export failed its own checks: foreign_key_check={bad[:3]}, integrity_check={ok}")
+            raise OutputError(f"export failed its own checks: foreign_key_check={bad[:3]}, integrity_check={ok}")
+    finally:
+        con.close()
+    _verify(sqlite3.connect(target), dataset)
+
+
+def _verify(con: Any, dataset: Dataset) -> None:
+    """Read back what was written: every table holds every row (no false success when a
+    full disk left the data in a journal or WAL that never reached the file)."""
+    try:
+        for table in C.TABLES:
+            got = con.execute(f"SELECT count(*) FROM {sql.q(table.name)}").fetchone()[0]
+            if got != len(dataset.tables[table.name]):
+                raise OutputError(f"the export holds {got} {table.name} rows, not {len(dataset.tables[table.name])}; nothing was written")
     finally:
         con.close()
 
@@ -104,8 +132,10 @@ def write_duckdb(dataset: Dataset, target: Path) -> None:
     con = duckdb.connect(str(target))
     try:
         _fill(con, dataset, "duckdb")
+        con.execute("CHECKPOINT")  # the data into the database file itself, not only the WAL
     finally:
         con.close()
+    _verify(duckdb.connect(str(target), read_only=True), dataset)
 
 
 def arrow_schema(table: C.Table) -> Any:
@@ -158,47 +188,50 @@ def export(
     fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None, metadata: str | Path | None = None
 ) -> ExportResult:
     """Export the package (validated first) to OUT in FORMAT; for sqlite also Datasette
-    metadata to METADATA (a JSON file), when given."""
+    metadata to METADATA (a JSON file), when given.
+
+    Raises OutputExistsError (OUT exists; without FORCE, or not ours to replace) and
+    OutputError (cannot be written: a directory or symlink in the way, no space, read-only).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if metadata is not None and fmt != "sqlite":
         raise UsageError("Datasette metadata is written for sqlite exports only")
     out = Path(out)
-    check_target(out, force)
+    check_target(out, force, folder=fmt == "parquet")
     if metadata is not None:
         check_target(Path(metadata), force)
+    engine_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
     if fmt == "duckdb":
-        require("duckdb", "duckdb")
+        duckdb: Any = require("duckdb", "duckdb")
+        engine_errors += (duckdb.Error,)
     if fmt == "parquet":
-        require("pyarrow", "parquet")
+        pyarrow: Any = require("pyarrow", "parquet")
+        engine_errors += (pyarrow.ArrowException,)
     dataset = load(path)
-    if fmt == "parquet":
-        _replace_dir(out, force, lambda d: write_parquet(dataset, d, out.name))
-    else:
-        writer = write_sqlite if fmt == "sqlite" else write_duckdb
-        with replacing(out, force=force, suffix=f".{fmt}") as tmp:
-            writer(dataset, tmp)
+    try:
+        if fmt == "parquet":
+            with replacing_dir(out, force) as tmp_dir:
+                write_parquet(dataset, tmp_dir, out.name)
+        else:
+            writer = write_sqlite if fmt == "sqlite" else write_duckdb
+            with replacing(out, force=force, suffix=f".{fmt}") as tmp:
+                writer(dataset, tmp)
+    except engine_errors as exc:  # e.g. "database or disk is full"
+        raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None
     if metadata is not None:
         doc = json.dumps(datasette.metadata(dataset, out.stem), indent=2, ensure_ascii=False) + "\n"
         with replacing(Path(metadata), force=force, suffix=".json") as tmp:
             tmp.write_text(doc, encoding="utf-8")
     return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES}, None if metadata is None else Path(metadata))
-
-
-def _replace_dir(out: Path, force: bool, fill: Any) -> None:
-    """Directory version of `replacing`: build beside OUT, then swap it in."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    old: Path | None = None
     try:
-        fill(tmp)
-        check_target(out, force)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old) if out.is_dir() else out.rename(old)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        if old is not None:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        if fmt == "parquet":
+            with replacing_dir(out, force) as tmp_dir:
+                write_parquet(dataset, tmp_dir)
+        else:
+            writer = write_sqlite if fmt == "sqlite" else write_duckdb
+            with replacing(out, force=force, suffix=f".{fmt}") as tmp:
+                writer(dataset, tmp)
+    except engine_errors as exc:  # e.g. "database or disk is full"
+        raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None
+    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES})

@@ -1,19 +1,67 @@
-"""Write files so that a reader never sees half of one: temp file beside it, then rename."""
+"""Write files so that a reader never sees half of one: temp file beside it, then rename.
+
+Outputs are plain files (or, for Parquet, a folder bri-data marks as its own), created
+with the permissions the umask allows, like any other program's; a failure of any kind
+(a full or read-only disk, an interrupt, SIGTERM via the CLI) removes the temp file and
+the sidecars a database engine may have created beside it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from bri_data.errors import OutputExistsError
+from bri_data.errors import OutputError, OutputExistsError
+
+# Written into every folder `export parquet` creates: `--force` replaces only such folders.
+EXPORT_MARKER = ".bri-data-export"
+# What SQLite and DuckDB may leave beside a database file.
+_SIDECARS = ("-journal", "-wal", "-shm", ".wal")
 
 
-def check_target(out: Path, force: bool) -> None:
-    if out.exists() and not force:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _publish_mode(path: Path, directory: bool = False) -> None:
+    """mkstemp/mkdtemp create 0600/0700; an output gets what the umask allows (0644 under 022)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+def check_target(out: Path, force: bool, folder: bool = False) -> None:
+    """Refuse OUT unless it is absent, or (with FORCE) something bri-data may replace:
+    a regular file for a file output, a folder bri-data wrote for a folder output."""
+    try:
+        st = out.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(f"{out}: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise OutputError(f"{out} is a symlink; give the path of the file itself")
+    if stat.S_ISDIR(st.st_mode) and not folder:
+        raise OutputError(f"{out} is a directory; give a file name")
+    if folder and not (stat.S_ISDIR(st.st_mode) and (out / EXPORT_MARKER).is_file()):
+        raise OutputExistsError(f"{out} exists and was not written by `bri-data export`; --force replaces only such folders; remove it yourself")
+    if not folder and not stat.S_ISREG(st.st_mode):
+        raise OutputError(f"{out} is not a regular file")
+    if not force:
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 @contextlib.contextmanager
@@ -22,19 +70,58 @@ def replacing(out: Path, force: bool = True, suffix: str = "") -> Iterator[Path]
 
     Same directory, so the rename is atomic on POSIX. The check for an existing OUT is
     repeated right before the rename to avoid clobbering a file created meanwhile.
+    OSError (no space, read-only, ...) becomes OutputError.
     """
     check_target(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix + ".tmp", dir=out.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix + ".tmp", dir=out.parent)
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         check_target(out, force)
+        _publish_mode(tmp)
         os.replace(tmp, out)
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        if tmp is not None:
+            for path in (tmp, *(Path(f"{tmp}{s}") for s in _SIDECARS)):
+                _remove(path)
+
+
+@contextlib.contextmanager
+def replacing_dir(out: Path, force: bool) -> Iterator[Path]:
+    """Directory version of `replacing`: fill a temp folder beside OUT, then swap it in.
+    An old folder is moved aside first and restored if the swap fails."""
+    check_target(out, force, folder=True)
+    tmp: Path | None = None
+    old: Path | None = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        yield tmp
+        (tmp / EXPORT_MARKER).write_text("written by bri-data export; `--force` may replace this folder\n", encoding="utf-8")
+        for child in tmp.iterdir():
+            _publish_mode(child)
+        _publish_mode(tmp, directory=True)
+        check_target(out, force, folder=True)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / "x")
+        try:
+            os.replace(tmp, out)
+        except OSError:
+            if old is not None:
+                os.replace(old / "x", out)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        for path in (tmp, old):
+            if path is not None:
+                _remove(path)
 
 
 def write_text(out: Path, text: str) -> None:

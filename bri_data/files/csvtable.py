@@ -11,14 +11,19 @@ import csv
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import BinaryIO
 
 from bri_data.contract.model import Table
+from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.findings import Report
 
-# A cell larger than this is still parsed (and reported by the maxLength check), not a crash.
-csv.field_size_limit(1 << 30)
+# A cell up to a whole row's limit is parsed (and reported by the maxLength check); a
+# larger record stops the parse with file.too_large before the csv module sees it.
+csv.field_size_limit(MAX_ROW_BYTES)
+
+
+class _TooLarge(Exception):
+    """A record exceeds MAX_ROW_BYTES: parsing stops there."""
 
 
 @dataclass
@@ -46,6 +51,8 @@ class _Lines:
         self.hash = hashlib.sha256()
         self.bytes = 0
         self.lineno = 0
+        self.record_start = 0  # byte offset where the record being parsed began
+        self.record_line = 1
         self.seen: set[str] = set()
 
     def _once(self, code: str, message: str) -> None:
@@ -54,10 +61,13 @@ class _Lines:
             self.report.emit(code, message, file=self.rel, line=self.lineno)
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self.fh:
+        # readline(limit): a line is never read whole when it alone would exceed the limit.
+        while raw := self.fh.readline(MAX_ROW_BYTES + 1):
             self.lineno += 1
             self.hash.update(raw)
             self.bytes += len(raw)
+            if self.bytes - self.record_start > MAX_ROW_BYTES:
+                raise _TooLarge
             if self.lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 self._once("file.bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
                 raw = raw[3:]
@@ -81,18 +91,14 @@ class _Lines:
 
     def drain(self) -> None:
         """Hash the rest of the file after parsing stopped early."""
-        for raw in self.fh:
-            self.hash.update(raw)
-            self.bytes += len(raw)
+        while chunk := self.fh.read(1 << 20):
+            self.hash.update(chunk)
+            self.bytes += len(chunk)
 
 
-def read_table(path: Path, rel: str, table: Table, report: Report, facts: FileFacts) -> Iterator[Row]:
-    """Yield the rows of PATH; header, CSV and byte problems go to REPORT."""
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        report.emit("file.unreadable", f"cannot open the file: {exc.strerror or exc}", file=rel)
-        return
+def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: FileFacts) -> Iterator[Row]:
+    """Yield the rows of FH (opened by `paths.open_member`; closed here); header, CSV and
+    byte problems go to REPORT."""
     with fh:
         lines = _Lines(fh, rel, report)
         reader = csv.reader(iter(lines), strict=True)
@@ -106,6 +112,14 @@ def read_table(path: Path, rel: str, table: Table, report: Report, facts: FileFa
                 f"double quote. Rows after this point were not checked",
                 file=rel,
                 line=lines.lineno,
+            )
+        except _TooLarge:
+            report.emit(
+                "file.too_large",
+                f"a CSV record (a row, quoted line breaks included) longer than {MAX_ROW_BYTES:,} bytes starts here; "
+                "rows from here on were not checked (README: Limits)",
+                file=rel,
+                line=lines.record_line,
             )
         except OSError as exc:
             report.emit("file.unreadable", f"reading failed: {exc.strerror or exc}", file=rel, line=lines.lineno)
@@ -123,6 +137,7 @@ def _rows(
     header = next(reader, None)
     if header is None:
         return
+    lines.record_start, lines.record_line = lines.bytes, lines.lineno + 1
     facts.columns = header
     known = set(table.column_names)
     seen: set[str] = set()
@@ -150,6 +165,7 @@ def _rows(
     start = lines.lineno + 1
     for cells in reader:
         line, start = start, lines.lineno + 1
+        lines.record_start, lines.record_line = lines.bytes, start
         if not cells:
             report.emit("csv.blank_row", "blank line inside the table; delete it", file=rel, line=line)
             continue

@@ -1,16 +1,37 @@
-"""Where a package lives, and which paths inside it may be read."""
+"""Where a package lives, and the one policy deciding which files inside it may be read.
+
+`open_member` is that policy. Every command that reads a package (validate with either
+engine, build, locate, coverage, show, info, export, timeline, `load()`) opens the
+descriptor, tables and seeds through it, so none reads what validate would refuse.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from bri_data.errors import PackageNotFoundError
+from bri_data.files.limits import MAX_NAME_CHARS, MAX_PATH_CHARS
 
 DESCRIPTOR = "datapackage.json"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+RefusalKind = Literal["unsafe", "missing", "unreadable", "too_large"]
+
+
+class Refused(Exception):
+    """A member that must not (or cannot) be read; KIND tells callers which finding to give."""
+
+    def __init__(self, kind: RefusalKind, reason: str) -> None:
+        super().__init__(reason)
+        self.kind, self.reason = kind, reason
 
 
 def shipped_root() -> Path:
@@ -33,12 +54,16 @@ def resolve_package(path: str | Path | None = None) -> Path:
     so a library call behaves the same in every folder. The curators' commands opt in to
     the working directory with `working_package`.
     """
-    if path is None:
-        return shipped_root() / DESCRIPTOR
-    p = Path(path)
-    if p.is_dir():
-        p = p / DESCRIPTOR
-    if not p.is_file():
+    try:
+        if path is None:
+            return shipped_root() / DESCRIPTOR
+        p = Path(path)
+        if p.is_dir():
+            p = p / DESCRIPTOR
+        found = p.is_file()
+    except (OSError, ValueError) as exc:  # a name too long, a NUL, a loop
+        raise PackageNotFoundError(f"no {DESCRIPTOR} at {path!r}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not found:
         raise PackageNotFoundError(f"no {DESCRIPTOR} at {path}")
     return p
 
@@ -71,9 +96,15 @@ def unsafe_reason(rel: object) -> str | None:
     """
     if not isinstance(rel, str) or not rel:
         return "the path is not a non-empty string"
+    if _CONTROL.search(rel):
+        return "the path contains a NUL or another control character"
+    if len(rel) > MAX_PATH_CHARS or any(len(part) > MAX_NAME_CHARS for part in rel.split("/")):
+        return f"the path is longer than {MAX_PATH_CHARS} characters or has a name longer than {MAX_NAME_CHARS}"
+    if _DRIVE.match(rel):
+        return "a Windows drive path is refused; use a POSIX path relative to datapackage.json"
     if _URL.match(rel) or rel.startswith("//"):
         return "URLs are not fetched; ship the file inside the package"
-    if rel.startswith(("/", "\\", "~")) or re.match(r"^[A-Za-z]:[\\/]", rel):
+    if rel.startswith(("/", "\\", "~")):
         return "absolute paths are refused; use a path relative to datapackage.json"
     if "\\" in rel:
         return "backslashes are refused; use POSIX '/' separators"
@@ -82,17 +113,57 @@ def unsafe_reason(rel: object) -> str | None:
     return None
 
 
-def member(root: Path, rel: str) -> tuple[Path | None, str | None]:
-    """Resolve REL inside ROOT: (path, None) when safe, (None, reason) when refused."""
+def _oserror(exc: OSError) -> Refused:
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return Refused("missing", "the file does not exist")
+    if exc.errno == errno.ELOOP:
+        return Refused("unsafe", "the path is a symlink loop; refused")
+    if exc.errno == errno.EISDIR:
+        return Refused("unsafe", "the path is a directory, not a regular file; refused")
+    if exc.errno == errno.ENAMETOOLONG:
+        return Refused("unsafe", "the path is too long for this system; refused")
+    return Refused("unreadable", f"the file cannot be opened: {exc.strerror or exc}")
+
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}  # fmt: skip
+
+
+def open_member(root: Path, rel: object, limit: int) -> BinaryIO:
+    """Open REL inside ROOT for reading in binary, or raise Refused.
+
+    The one path policy: REL is a plain relative POSIX path (`unsafe_reason`); it
+    resolves, symlinks followed, to a place inside ROOT; the target is a regular file
+    (never a FIFO, device, socket or directory, which could hang a read or never end) of
+    at most LIMIT bytes. The file is opened non-blocking and checked again on the open
+    descriptor, so a FIFO swapped in after the check cannot block either.
+    """
     reason = unsafe_reason(rel)
-    if reason:
-        return None, reason
-    target = root / rel
+    if reason is not None:
+        raise Refused("unsafe", reason)
+    assert isinstance(rel, str)
     try:
-        resolved = target.resolve()
-        resolved.relative_to(root.resolve())
-    except ValueError:
-        return None, "the path leads outside the package (a symlink?); refused"
+        resolved = (root / rel).resolve(strict=True)
+        inside = resolved.is_relative_to(root.resolve(strict=True))
+    except RuntimeError:  # Python < 3.13 reports a symlink loop this way
+        raise Refused("unsafe", "the path is a symlink loop; refused") from None
     except OSError as exc:
-        return None, f"the path cannot be resolved: {exc.strerror or exc}"
-    return target, None
+        raise _oserror(exc) from None
+    if not inside:
+        raise Refused("unsafe", "the path leads outside the package through a symlink; refused")
+    try:
+        fh = open(resolved, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0)))  # noqa: SIM115
+    except OSError as exc:
+        raise _oserror(exc) from None
+    try:
+        st = os.fstat(fh.fileno())
+    except OSError as exc:
+        fh.close()
+        raise _oserror(exc) from None
+    if not stat.S_ISREG(st.st_mode):
+        fh.close()
+        raise Refused("unsafe", f"the path is {_KINDS.get(stat.S_IFMT(st.st_mode), 'not a regular file')}, not a regular file; refused")
+    if st.st_size > limit:
+        fh.close()
+        raise Refused("too_large", f"the file has {st.st_size:,} bytes; bri-data reads at most {limit:,} (README: Limits)")
+    return fh

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bri_data.errors import LookupFailedError
+from bri_data.files.limits import MAX_SEED_BYTES
+from bri_data.files.paths import Refused, open_member
 
 
 @dataclass(frozen=True)
@@ -24,8 +26,11 @@ class Seed:
 
 
 def read_seed(source_id: str, root: Path, rel: str) -> Seed:
-    """Read a seed's bytes; raises OSError or UnicodeDecodeError for the caller to report."""
-    data = (root / rel).read_bytes()
+    """Read a seed through the path policy; raises Refused, OSError or UnicodeDecodeError."""
+    with open_member(root, rel, MAX_SEED_BYTES) as fh:
+        data = fh.read(MAX_SEED_BYTES + 1)
+    if len(data) > MAX_SEED_BYTES:  # grew since it was opened
+        raise Refused("too_large", f"the file has more than {MAX_SEED_BYTES:,} bytes; bri-data reads at most that (README: Limits)")
     text = data.decode("utf-8")
     return Seed(source_id, rel, text, hashlib.sha256(data).hexdigest(), tuple(text.split("\n")))
 

@@ -58,14 +58,46 @@ class RustValidator:
             )
 
 
+def ecma_end(pattern: str) -> str:
+    """PATTERN with every unescaped `$` outside a character class made `\\Z`.
+
+    JSON Schema patterns are ECMA-262 regexes, whose `$` (no multiline flag) matches only
+    at the very end, as in jsonschema-rs; Python's `$` also matches before a final
+    newline, so `^(?:act-x)$` would accept "act-x\\n". The reference backend must agree.
+    """
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        out.append("\\Z" if ch == "$" and not in_class else ch)
+        i += 1
+    return "".join(out)
+
+
 class PythonValidator:
     name = "python"
 
     def __init__(self, schema: dict[str, Any]) -> None:
+        import re
+
         from jsonschema import Draft202012Validator, FormatChecker
+        from jsonschema.exceptions import ValidationError
+        from jsonschema.validators import extend
+
+        def pattern(validator: Any, patrn: str, instance: Any, schema: dict[str, Any]) -> Iterator[ValidationError]:
+            if validator.is_type(instance, "string") and not re.search(ecma_end(patrn), instance):
+                yield ValidationError(f"{instance!r} does not match {patrn!r}")
 
         Draft202012Validator.check_schema(schema)
-        self._v = Draft202012Validator(schema, format_checker=FormatChecker())
+        cls = extend(Draft202012Validator, {"pattern": pattern})
+        self._v = cls(schema, format_checker=FormatChecker())
 
     def errors(self, instance: dict[str, Any]) -> Iterator[SchemaError]:
         for e in self._v.iter_errors(instance):

@@ -29,21 +29,22 @@ from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
-from bri_data.contract.cells import typed
+from bri_data.contract.cells import INT_PATTERN, typed
 from bri_data.contract.edtf import bounds
 from bri_data.errors import require
 from bri_data.files.csvtable import FileFacts, Row
-from bri_data.files.paths import member
+from bri_data.files.limits import MAX_ROW_BYTES, MAX_TABLE_BYTES
+from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
 from bri_data.validate import rules, semantics
 from bri_data.validate.descriptor import ResourceDecl
-from bri_data.validate.keys import KeyIndex, dangling, duplicate, duplicate_global
+from bri_data.validate.keys import KeyIndex, cycles, dangling, duplicate, duplicate_global
 from bri_data.validate.provenance import Provenance, uncited
 from bri_data.validate.rowengine import stream_table
 from bri_data.validate.rows import check_row, schema_for
 
 _ANNOTATIONS = {"description", "x-enumDescriptions", "x-references", "x-check", "title", "$comment"}
-_INT_RE = r"^[+-]?\d{1,18}$"
+_INT_RE = INT_PATTERN
 
 
 # The oldest polars this engine is tested with (`nox -s mindeps`); pyproject.toml's `fast`
@@ -77,20 +78,32 @@ class _Scan:
     rel: str
 
 
-def prescan(path: Path, rel: str, table: C.Table) -> _Scan:
-    """One pass over the bytes: hash, size, and the plain-CSV preconditions."""
+def prescan(root: Path, rel: str, table: C.Table) -> _Scan:
+    """One pass over the bytes (opened by the path policy): hash, size, and the plain-CSV
+    preconditions, a line longer than a row may be among them."""
     h = hashlib.sha256()
     size = newlines = 0
     decoder = codecs.getincrementaldecoder("utf-8")()
     first = b""
     last = b""
-    with path.open("rb") as fh:
+    run = 0  # bytes since the last newline: lines longer than a chunk span chunks
+    try:
+        fh = open_member(root, rel, MAX_TABLE_BYTES)
+    except Refused as exc:
+        raise Unsupported(f"{rel} refused by the path policy ({exc.kind})") from None
+    path = Path(fh.name)
+    with fh:
         while chunk := fh.read(1 << 22):
             if not first:
                 first = chunk[:4096]
             h.update(chunk)
             size += len(chunk)
             newlines += chunk.count(b"\n")
+            at = chunk.find(b"\n")
+            longest = run + (len(chunk) if at == -1 else at)
+            run = longest if at == -1 else len(chunk) - chunk.rfind(b"\n") - 1
+            if max(longest, run) > MAX_ROW_BYTES // 2:  # declining is always safe: the row engine judges the limit
+                raise Unsupported("a line near or above the row size limit")
             if b"\x00" in chunk or b"\r" in chunk or b"\x1f" in chunk:
                 raise Unsupported("NUL, CR or unit-separator bytes")
             try:
@@ -234,10 +247,7 @@ class ColumnarRun:
             decl = self.decls.get(table.name)
             if decl is None or not isinstance(decl.path, str):
                 raise Unsupported("resource not declared")
-            target, _ = member(self.root, decl.path)
-            if target is None or not target.is_file():
-                raise Unsupported("resource not readable")
-            scans[table.name] = prescan(target, decl.path, table)
+            scans[table.name] = prescan(self.root, decl.path, table)
         for table in C.TABLES:
             scan = scans[table.name]
             if table is C.SOURCES:
@@ -250,7 +260,11 @@ class ColumnarRun:
     def _sources(self, scan: _Scan) -> None:
         """Few rows: the row engine, which also loads the seeds."""
         pl = self.pl
-        facts = stream_table(C.SOURCES, scan.path, scan.rel, self.keys, self.prov, self.report)
+        try:
+            fh = open_member(self.root, scan.rel, MAX_TABLE_BYTES)
+        except Refused as exc:
+            raise Unsupported(f"{scan.rel} refused by the path policy ({exc.kind})") from None
+        facts = stream_table(C.SOURCES, fh, scan.rel, self.keys, self.prov, self.report)
         if not facts.complete or not facts.columns:
             raise Unsupported("sources table not fully readable")  # the row engine judges what follows
         self.keys.finish_table()
@@ -313,6 +327,9 @@ class ColumnarRun:
             else:
                 targets = self.table_ids[col.references or ""].select("id")
             vals = kf.select(pl.col(col.name).alias("value"), "line", "id").filter(pl.col("value").is_not_null())
+            if col.references == table.name:
+                named = vals.filter(pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200))
+                cycles(self.report, rel, col.name, [(rid, line, value) for value, line, rid in named.iter_rows()])
             bad = vals.join(targets, left_on="value", right_on="id", how="anti", maintain_order="left")
             if not bad.height:
                 continue

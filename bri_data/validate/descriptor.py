@@ -15,8 +15,9 @@ from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract.schemas import table_schema
-from bri_data.files.paths import unsafe_reason
-from bri_data.findings import Report
+from bri_data.files.limits import MAX_DESCRIPTOR_BYTES, MAX_JSON_DEPTH
+from bri_data.files.paths import Refused, open_member, unsafe_reason
+from bri_data.findings import Report, short
 from bri_data.validate.backends import SchemaError, compile_schema
 
 DESCRIPTOR_FILE = "datapackage.json"
@@ -81,18 +82,55 @@ def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
     """Parse datapackage.json; None (with a finding) when it cannot be used at all."""
     rel = path.name
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        report.emit("descriptor.not_json", f"{rel} is not valid UTF-8 JSON: {exc}", file=rel, line=line)
+        with open_member(path.parent, rel, MAX_DESCRIPTOR_BYTES) as fh:
+            raw = fh.read(MAX_DESCRIPTOR_BYTES + 1)
+        if len(raw) > MAX_DESCRIPTOR_BYTES:
+            raise Refused("too_large", f"more than {MAX_DESCRIPTOR_BYTES:,} bytes (README: Limits)")
+        data = json.loads(raw.decode("utf-8"))
+        problem = _beyond_limits(data)
+    except Refused as exc:
+        report.emit("descriptor.not_json", f"{rel} cannot be read: {exc.reason}", file=rel)
         return None
     except OSError as exc:
         report.emit("descriptor.not_json", f"{rel} cannot be read: {exc.strerror or exc}", file=rel)
+        return None
+    except RecursionError:
+        problem = f"nested more than {MAX_JSON_DEPTH} levels deep (README: Limits)"
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer of over 4,300 digits
+        line = getattr(exc, "lineno", None)
+        report.emit("descriptor.not_json", f"{rel} is not valid UTF-8 JSON: {exc}", file=rel, line=line)
+        return None
+    if problem is not None:
+        report.emit("descriptor.not_json", f"{rel} is outside what bri-data reads: {problem}", file=rel)
         return None
     if not isinstance(data, dict):
         report.emit("descriptor.invalid", f"{rel} must be a JSON object, not {type(data).__name__}", file=rel, line=1)
         return None
     return data
+
+
+def _beyond_limits(data: Any) -> str | None:
+    """What in parsed JSON no later step may meet: deep nesting (recursion in the schema
+    engines), lone surrogates (not Unicode; the Rust engine cannot take them), integers
+    beyond 64 bits."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return f"nested more than {MAX_JSON_DEPTH} levels deep (README: Limits)"
+        if isinstance(node, dict):
+            stack.extend((k, depth) for k in node)
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+        elif isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return f"a string with a lone surrogate escape ({short(node)}), which is not Unicode text"
+        elif isinstance(node, int) and not isinstance(node, bool) and not -(1 << 63) <= node < (1 << 63):
+            return f"an integer beyond 64 bits ({str(node)[:20]}…)"
+    return None
 
 
 def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, ResourceDecl]:
@@ -104,8 +142,15 @@ def check_descriptor(desc: dict[str, Any], report: Report) -> dict[str, Resource
     found = desc.get("resources")
     resources: list[Any] = found if isinstance(found, list) else []
     decls: dict[str, ResourceDecl] = {}
-    for res in resources:
-        if isinstance(res, dict) and isinstance(res.get("name"), str) and res["name"] not in decls:
+    for i, res in enumerate(resources):
+        if isinstance(res, dict) and isinstance(res.get("name"), str) and res["name"] in decls:
+            report.emit(
+                "descriptor.invalid",
+                f"{rel} at resources/{i}: resource name {short(res['name'])} is used twice; names must be unique (Data Package v2)",
+                file=rel,
+                field=f"resources/{i}/name",
+            )
+        elif isinstance(res, dict) and isinstance(res.get("name"), str):
             b, h = res.get("bytes"), res.get("hash")
             decls[res["name"]] = ResourceDecl(
                 res["name"],

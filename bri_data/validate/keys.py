@@ -66,6 +66,12 @@ class KeyIndex:
     def finish_table(self) -> None:
         for r in self._pending:
             self._judge(r)
+        by_field: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
+        for r in self._pending:
+            if r.record_id:
+                by_field.setdefault((r.rel, r.field), []).append((r.record_id, r.line, r.value))
+        for (rel, name), edges in by_field.items():
+            cycles(self.report, rel, name, edges)
         self._pending.clear()
 
 
@@ -104,3 +110,39 @@ def dangling(
         if owner:
             msg += f" (it is a {owner} id)"
     report.emit("key.foreign", msg, file=rel, line=line, field=field, record_id=rid)
+
+
+def cycles(report: Report, rel: str, field: str, edges: list[tuple[str, int, str]]) -> None:
+    """Report every cycle of a self-reference (EDGES: (id, line, referenced id) in file
+    order; an id's first row counts). Each node has one parent, so one walk per node,
+    marking what it passed, finds them all in linear time. A record pointing at itself is
+    semantic.self_reference, not repeated here."""
+    parent: dict[str, str] = {}
+    line: dict[str, int] = {}
+    for rid, ln, target in edges:
+        if rid not in parent:
+            parent[rid], line[rid] = target, ln
+    state: dict[str, int] = {}  # 1: on the current walk, 2: finished
+    for start in parent:
+        walk: list[str] = []
+        node = start
+        while node in parent and node not in state:
+            state[node] = 1
+            walk.append(node)
+            node = parent[node]
+        if state.get(node) == 1:
+            ring = walk[walk.index(node) :]
+            if len(ring) > 1:
+                first = min(range(len(ring)), key=lambda i: line[ring[i]])
+                ring = ring[first:] + ring[:first]
+                shown = " -> ".join(repr(r) for r in ring[:8]) + (" -> …" if len(ring) > 8 else f" -> {ring[0]!r}")
+                report.emit(
+                    "key.cycle",
+                    f"{field} forms a cycle of {len(ring)} records: {shown}; a record cannot be its own ancestor",
+                    file=rel,
+                    line=line[ring[0]],
+                    field=field,
+                    record_id=ring[0],
+                )
+        for n in walk:
+            state[n] = 2

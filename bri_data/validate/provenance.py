@@ -6,13 +6,14 @@ aliases and statement texts can be checked as their rows stream past.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract.cells import ALIAS_SEPARATOR
-from bri_data.files.paths import member
+from bri_data.files.paths import Refused
 from bri_data.files.seeds import Seed, SeedIndex, find_spans, read_seed
 from bri_data.findings import Report, short
 from bri_data.validate.keys import KeyIndex
@@ -47,16 +48,17 @@ class Provenance:
         if not rid or not isinstance(path, str):
             return
         where = {"file": rel, "line": line, "field": "path", "record_id": rid}
-        target, reason = member(self.root, path)
-        if target is None:
-            self.seeds_complete = False
-            self.report.emit("resource.path_unsafe", f"seed path {path!r} refused: {reason}", **where)
-            return
         try:
             seed = read_seed(rid, self.root, path)
-        except FileNotFoundError:
+        except Refused as exc:
             self.seeds_complete = False
-            self.report.emit("provenance.seed_missing", f"seed file {path} does not exist", **where)
+            code, message = {
+                "unsafe": ("resource.path_unsafe", f"seed path {short(path)} refused: {exc.reason}"),
+                "missing": ("provenance.seed_missing", f"seed file {path} does not exist"),
+                "unreadable": ("file.unreadable", f"seed file {path}: {exc.reason}"),
+                "too_large": ("file.too_large", f"seed file {path}: {exc.reason}"),
+            }[exc.kind]
+            self.report.emit(code, message, **where)
             return
         except (OSError, UnicodeDecodeError) as exc:
             self.seeds_complete = False
@@ -130,6 +132,8 @@ class Provenance:
             if spans:
                 s = spans[0]
                 hint = f"; the quote occurs at line {s.line} [{s.char_start}:{s.char_end})"
+            elif unicodedata.normalize("NFC", quote) == unicodedata.normalize("NFC", actual):
+                hint = f"; they differ only in Unicode normalization (NFC/NFD): {_first_difference(quote, actual)}"
             self.report.emit(
                 "provenance.quote_mismatch",
                 f"quote {short(quote)} is not the text at line {n} [{start}:{end}) of {seed.path}, which reads {short(actual)}{hint}",
@@ -156,6 +160,14 @@ class Provenance:
             if rid in self.cited and rid not in self.verbatim and rid not in self.unjudged:
                 rel, line = self._where[rid]
                 not_verbatim(self.report, rel, line, rid, text)
+
+
+def _first_difference(quote: str, actual: str) -> str:
+    """Where two look-alike strings first differ, as code points (they print identically)."""
+    i = next((i for i, (a, b) in enumerate(zip(quote, actual, strict=False)) if a != b), min(len(quote), len(actual)))
+    def points(s: str) -> str:
+        return " ".join(f"U+{ord(c):04X}" for c in s[i : i + 2]) or "(end)"
+    return f"at character {i} the quote has {points(quote)}, the seed {points(actual)}"
 
 
 def uncited(report: Report, table: C.Table, rid: str, line: int) -> None:

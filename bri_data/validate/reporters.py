@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bri_data.findings import CODES, Finding, Report
+from bri_data.findings import CODES, Finding, Report, printable
 
 # 2: the `engine` object (which engine ran, and why when not the one asked for).
 JSON_VERSION = 2
@@ -40,7 +40,7 @@ def text(report: Report) -> str:
     else:
         total = sum(report.counts.values())
         out.append(f"invalid: {report.package}: {total} finding(s) in {len(report.counts)} code(s); engine: {report.engine or 'none'}")
-    return "\n".join(out) + "\n"
+    return "\n".join(printable(line) for line in out) + "\n"  # data never reaches the terminal raw
 
 
 def as_json(report: Report) -> str:
@@ -120,7 +120,8 @@ def report_schema() -> dict[str, object]:
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Workflow-command escapes first; other control characters (ANSI colours) then shown as escapes.
+    return printable(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(s: str) -> str:

@@ -7,10 +7,12 @@ once, as it is read, against indexes of what came before.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 from bri_data.contract import model as C
 from bri_data.files.csvtable import FileFacts, read_table
-from bri_data.files.paths import member
+from bri_data.files.limits import MAX_TABLE_BYTES
+from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
 from bri_data.validate import semantics
 from bri_data.validate.descriptor import ResourceDecl
@@ -27,17 +29,18 @@ def run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None
         if decl is None:
             keys.partial.add(table.name)
             continue
-        target, reason = member(root, decl.path) if isinstance(decl.path, str) else (None, "path must be one string")
         rel = decl.path if isinstance(decl.path, str) else table.path
-        if target is None:
-            report.emit("resource.path_unsafe", f"resource {table.name!r} path {decl.path!r} refused: {reason}", file="datapackage.json", field=f"resources/{table.name}/path")
+        try:
+            fh = open_member(root, decl.path, MAX_TABLE_BYTES) if isinstance(decl.path, str) else None
+        except Refused as exc:
+            refused_table(table, decl.path, rel, exc, report)
+            fh = None
+        if fh is None:
+            if not isinstance(decl.path, str):
+                refused_table(table, decl.path, rel, Refused("unsafe", "path must be one string"), report)
             keys.partial.add(table.name)
             continue
-        if not target.is_file():
-            report.emit("resource.missing", f"{rel} does not exist (declared by resource {table.name!r})", file=rel)
-            keys.partial.add(table.name)
-            continue
-        facts = stream_table(table, target, rel, keys, prov, report)
+        facts = stream_table(table, fh, rel, keys, prov, report)
         if not facts.complete or not facts.columns:
             keys.partial.add(table.name)
         keys.finish_table()
@@ -45,13 +48,31 @@ def run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None
     prov.finish(keys)
 
 
-def stream_table(table: C.Table, target: Path, rel: str, keys: KeyIndex, prov: Provenance, report: Report) -> FileFacts:
-    """The row engine on one table: every row through layers 2-5 as it is read."""
+def refused_table(table: C.Table, path: object, rel: str, exc: Refused, report: Report) -> None:
+    """The finding for a table file the path policy refuses (shared by both engines)."""
+    if exc.kind == "missing":
+        report.emit("resource.missing", f"{rel} does not exist (declared by resource {table.name!r})", file=rel)
+    elif exc.kind == "unreadable":
+        report.emit("file.unreadable", f"{rel}: {exc.reason}", file=rel)
+    elif exc.kind == "too_large":
+        report.emit("file.too_large", f"{rel}: {exc.reason}", file=rel)
+    else:
+        shown = path if not isinstance(path, str) or len(path) <= 200 else path[:200] + "…"
+        report.emit(
+            "resource.path_unsafe",
+            f"resource {table.name!r} path {shown!r} refused: {exc.reason}",
+            file="datapackage.json",
+            field=f"resources/{table.name}/path",
+        )
+
+
+def stream_table(table: C.Table, fh: BinaryIO, rel: str, keys: KeyIndex, prov: Provenance, report: Report) -> FileFacts:
+    """The row engine on one table (FH from `open_member`): every row through layers 2-5 as it is read."""
     fks = table.foreign_keys
     facts = FileFacts()
     present: set[str] | None = None
     rows = 0
-    for row in read_table(target, rel, table, report, facts):
+    for row in read_table(fh, rel, table, report, facts):
         rows += 1
         keys.add(table.name, rel, row.line, row.record_id)
         if not row.intact:

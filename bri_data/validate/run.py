@@ -63,6 +63,15 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
     return report
 
 
+def not_found_report(path: str | Path | None, exc: Exception) -> Report:
+    """The report for a package that is not there: one descriptor.not_found finding (exit 2)."""
+    where = Path(path) if path is not None else Path("datapackage.json")
+    where = where if where.suffix == ".json" else where / "datapackage.json"
+    report = Report(str(where))
+    report.emit("descriptor.not_found", str(exc), file=where.name)
+    return report
+
+
 def _run_columnar(root: Path, decls: dict[str, ResourceDecl], report: Report) -> bool:
     """Run the columnar engine into REPORT; False (and a note) when it declines the data."""
     trial = Report(report.package, max_per_code=report.max_per_code)
