@@ -7,17 +7,14 @@ nothing behind (see `atomic.replacing`). The package is validated first (`load`)
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from bri_data.contract import model as C
 from bri_data.export import ddl as sql
-from bri_data.files.atomic import check_target, replacing
+from bri_data.files.atomic import check_target, replace_dir, replacing
 from bri_data.dataset.records import Dataset, Record, load
 from bri_data.errors import require
 
@@ -141,28 +138,10 @@ def export(fmt: str, out: str | Path, force: bool = False, path: str | Path | No
         require("pyarrow", "parquet")
     dataset = load(path)
     if fmt == "parquet":
-        _replace_dir(out, force, lambda d: write_parquet(dataset, d))
+        replace_dir(out, lambda d: write_parquet(dataset, d), force=force)
     else:
         writer = write_sqlite if fmt == "sqlite" else write_duckdb
         with replacing(out, force=force, suffix=f".{fmt}") as tmp:
             writer(dataset, tmp)
     return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES})
 
-
-def _replace_dir(out: Path, force: bool, fill: Any) -> None:
-    """Directory version of `replacing`: build beside OUT, then swap it in."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    old: Path | None = None
-    try:
-        fill(tmp)
-        check_target(out, force)
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
-            os.replace(out, old) if out.is_dir() else out.rename(old)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
-        if old is not None:
-            shutil.rmtree(old) if old.is_dir() else old.unlink()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,3 +46,34 @@ def write_text(out: Path, text: str) -> None:
 def write_with(out: Path, writer: Callable[[Path], None], force: bool, suffix: str = "") -> None:
     with replacing(out, force=force, suffix=suffix) as tmp:
         writer(tmp)
+
+
+def replace_dir(out: Path, fill: Callable[[Path], None], force: bool, guard: Callable[[Path], None] | None = None) -> None:
+    """Folder version of `replacing`: FILL a temporary folder beside OUT, then swap it in.
+
+    GUARD, when given, is called on an existing OUT before it may be replaced and raises
+    to keep it (`bri-data site` replaces only folders it wrote). Both checks run before
+    the work and again right before the swap.
+    """
+
+    def check() -> None:
+        check_target(out, force)
+        if guard is not None and out.exists():
+            guard(out)
+
+    check()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    old: Path | None = None
+    try:
+        fill(tmp)
+        check()
+        if out.exists():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            os.replace(out, old) if out.is_dir() else out.rename(old)
+        os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        if old is not None:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
