@@ -235,5 +235,21 @@ def timeline(
     typer.echo(f"wrote {written}")
 
 
+@app.command()
+def site(
+    out: Annotated[Path, typer.Argument(help="Folder to write the site to (open OUT/index.html in a browser).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a site bri-data wrote earlier (or an empty folder).")] = False,
+    path: Annotated[Optional[Path], typer.Option("--package", help="Package to render (default as for validate).")] = None,
+) -> None:
+    """Write a static website: the seeds with cited spans highlighted, a page per record, table indexes, search (needs bri-data[site])."""
+    from bri_data.build.site import write_site
+
+    result = _call(write_site, out, force=force, path=path)
+    typer.echo(
+        f"wrote {result.out} ({result.pages} pages: {result.seeds} seeds, {result.records} records, "
+        f"{result.citations} citations highlighted); open {result.out / 'index.html'}"
+    )
+
+
 def main() -> None:  # console-script entry point
     app()

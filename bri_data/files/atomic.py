@@ -48,6 +48,13 @@ def write_with(out: Path, writer: Callable[[Path], None], force: bool, suffix: s
         writer(tmp)
 
 
+def check_dir_target(out: Path, force: bool, guard: Callable[[Path], None] | None = None) -> None:
+    """What `replace_dir` checks before it replaces OUT; callers may check early with it."""
+    check_target(out, force)
+    if guard is not None and out.exists():
+        guard(out)
+
+
 def replace_dir(out: Path, fill: Callable[[Path], None], force: bool, guard: Callable[[Path], None] | None = None) -> None:
     """Folder version of `replacing`: FILL a temporary folder beside OUT, then swap it in.
 
@@ -57,9 +64,7 @@ def replace_dir(out: Path, fill: Callable[[Path], None], force: bool, guard: Cal
     """
 
     def check() -> None:
-        check_target(out, force)
-        if guard is not None and out.exists():
-            guard(out)
+        check_dir_target(out, force, guard)
 
     check()
     out.parent.mkdir(parents=True, exist_ok=True)
