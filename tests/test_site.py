@@ -342,3 +342,12 @@ def test_missing_template_engine_names_the_extra(tmp_path: Path, monkeypatch: py
     assert cli.exit_code == 2 and "bri-data[site]" in cli.stderr
     assert list(tmp_path.iterdir()) == []
 
+
+def test_readme_shows_a_screenshot_of_a_seed_page() -> None:
+    from PIL import Image
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/site-seed.png)" in readme and "`bri-data site OUT" in readme
+    with Image.open(ROOT / "docs" / "site-seed.png") as im:
+        assert im.format == "PNG" and im.size[0] >= 1000
+        assert len(im.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 50
