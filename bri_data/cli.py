@@ -305,6 +305,22 @@ def _terminate(signum: int, frame: object) -> NoReturn:
     raise SystemExit(128 + signum)
 
 
+@app.command()
+def site(
+    out: Annotated[Path, typer.Argument(help="Folder to write the site to (open OUT/index.html in a browser).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a site bri-data wrote earlier (or an empty folder).")] = False,
+    path: InstalledPackageOpt = None,
+) -> None:
+    """Write a static website: the seeds with cited spans highlighted, a page per record, table indexes, search (needs bri-data[site])."""
+    from bri_data.build.site import write_site
+
+    result = _call(write_site, out, force=force, path=_package(path, False))
+    typer.echo(
+        f"wrote {result.out} ({result.pages} pages: {result.seeds} seeds, {result.records} records, "
+        f"{result.citations} citations highlighted); open {result.out / 'index.html'}"
+    )
+
+
 def main() -> None:  # console-script entry point
     import signal
 

@@ -99,7 +99,7 @@ def test_outputs_respect_the_umask(tmp_path: Path, fmt: str) -> None:
     assert out.stat().st_mode & 0o777 == (0o755 if fmt == "parquet" else 0o644)
     assert svg.stat().st_mode & 0o777 == 0o644
     if fmt == "parquet":
-        assert all(p.stat().st_mode & 0o777 == 0o644 for p in out.iterdir())
+        assert all(p.stat().st_mode & 0o777 == (0o755 if p.is_dir() else 0o644) for p in out.rglob("*"))
 
 
 @pytest.mark.parametrize("fmt", ("sqlite", "duckdb"))

@@ -121,6 +121,17 @@ def spliced_files(root: Path) -> dict[str, str]:
     return out
 
 
+_IMAGE = re.compile(r"!\[([^\]]*)\]\((?!https?://)([^)\s]+)\)")
+_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?!https?://|mailto:|#)([^)\s]+)\)")
+
+
+def package_index_readme(readme: str) -> str:
+    """README.md as the wheel's long description: a package index page has no repository
+    files beside it, so relative images and links become plain text naming the file."""
+    text = _IMAGE.sub(lambda m: f"*({m.group(1)}: `{m.group(2)}` in the repository and the sdist)*", readme)
+    return _LINK.sub(lambda m: f"{m.group(1)} (`{m.group(2)}`)", text)
+
+
 def doc_files(root: Path) -> dict[str, str]:
     """The project's generated documentation; DATASHEET and timeline read the (valid) data."""
     return {
@@ -129,6 +140,7 @@ def doc_files(root: Path) -> dict[str, str]:
         "DATASHEET.md": datasheet_markdown(root),
         "docs/timeline.svg": svg_for(root),
         **spliced_files(root),
+        **({"docs/package-index.md": package_index_readme(spliced_files(root)["README.md"])} if (root / "README.md").is_file() else {}),
     }
 
 

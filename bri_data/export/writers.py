@@ -224,14 +224,3 @@ def export(
         with replacing(Path(metadata), force=force, suffix=".json") as tmp:
             tmp.write_text(doc, encoding="utf-8")
     return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES}, None if metadata is None else Path(metadata))
-    try:
-        if fmt == "parquet":
-            with replacing_dir(out, force) as tmp_dir:
-                write_parquet(dataset, tmp_dir)
-        else:
-            writer = write_sqlite if fmt == "sqlite" else write_duckdb
-            with replacing(out, force=force, suffix=f".{fmt}") as tmp:
-                writer(dataset, tmp)
-    except engine_errors as exc:  # e.g. "database or disk is full"
-        raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None
-    return ExportResult(fmt, out, {t.name: len(dataset.tables[t.name]) for t in C.TABLES})

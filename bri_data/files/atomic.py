@@ -35,9 +35,10 @@ def _publish_mode(path: Path, directory: bool = False) -> None:
     os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
 
 
-def check_target(out: Path, force: bool, folder: bool = False) -> None:
+def check_target(out: Path, force: bool, folder: bool = False, marker: str = EXPORT_MARKER, owner: str = "bri-data export") -> None:
     """Refuse OUT unless it is absent, or (with FORCE) something bri-data may replace:
-    a regular file for a file output, a folder bri-data wrote for a folder output."""
+    a regular file for a file output; for a folder output, an empty folder or one holding
+    MARKER (the file each folder-writing command leaves in what it wrote)."""
     try:
         st = out.lstat()
     except FileNotFoundError:
@@ -48,8 +49,10 @@ def check_target(out: Path, force: bool, folder: bool = False) -> None:
         raise OutputError(f"{out} is a symlink; give the path of the file itself")
     if stat.S_ISDIR(st.st_mode) and not folder:
         raise OutputError(f"{out} is a directory; give a file name")
-    if folder and not (stat.S_ISDIR(st.st_mode) and (out / EXPORT_MARKER).is_file()):
-        raise OutputExistsError(f"{out} exists and was not written by `bri-data export`; --force replaces only such folders; remove it yourself")
+    if folder and not (stat.S_ISDIR(st.st_mode) and ((out / marker).is_file() or not any(out.iterdir()))):
+        raise OutputExistsError(
+            f"{out} exists and was not written by `{owner}` (no {marker} file in it); not replacing it, even with --force; remove it yourself"
+        )
     if not folder and not stat.S_ISREG(st.st_mode):
         raise OutputError(f"{out} is not a regular file")
     if not force:
@@ -92,21 +95,22 @@ def replacing(out: Path, force: bool = True, suffix: str = "") -> Iterator[Path]
 
 
 @contextlib.contextmanager
-def replacing_dir(out: Path, force: bool) -> Iterator[Path]:
-    """Directory version of `replacing`: fill a temp folder beside OUT, then swap it in.
+def replacing_dir(out: Path, force: bool, marker: str = EXPORT_MARKER, owner: str = "bri-data export") -> Iterator[Path]:
+    """Directory version of `replacing`: fill a temp folder beside OUT, then swap it in,
+    with MARKER written into it (naming OWNER) so that a later `--force` may replace it.
     An old folder is moved aside first and restored if the swap fails."""
-    check_target(out, force, folder=True)
+    check_target(out, force, folder=True, marker=marker, owner=owner)
     tmp: Path | None = None
     old: Path | None = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
         yield tmp
-        (tmp / EXPORT_MARKER).write_text("written by bri-data export; `--force` may replace this folder\n", encoding="utf-8")
-        for child in tmp.iterdir():
-            _publish_mode(child)
+        (tmp / marker).write_text(f"written by {owner}; `--force` may replace this folder\n", encoding="utf-8")
+        for child in tmp.rglob("*"):
+            _publish_mode(child, directory=child.is_dir())
         _publish_mode(tmp, directory=True)
-        check_target(out, force, folder=True)
+        check_target(out, force, folder=True, marker=marker, owner=owner)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, old / "x")
