@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the 3.10 nox session
-    import tomli as tomllib
-
 from bri_data.build.generate import CODES_END, CODES_START, build, drift, package_files, spliced_files
 from bri_data.contract import model as C
 from bri_data.findings import CODES
-from fixturekit import ROOT, copy_package
+from fixturekit import ROOT, copy_package, tomllib
 
 
 def test_committed_generated_files_do_not_drift() -> None:

@@ -8,11 +8,10 @@ import re
 import zipfile
 from pathlib import Path
 
-import tomllib
 from conftest import run_installed
 
 from bri_data.contract import model as C
-from fixturekit import ROOT
+from fixturekit import ROOT, tomllib
 
 
 def _foreign_folder(tmp_path: Path) -> Path:
