@@ -22,9 +22,9 @@ from typing import Any
 from bri_data.build.generate import file_facts
 
 if sys.version_info >= (3, 11):
-    import tomllib  # re-exported for the tests (Python 3.10 has no tomllib)
+    pass  # re-exported for the tests (Python 3.10 has no tomllib)
 else:  # Python 3.10 (the `tomli` backport is in the test extra there)
-    import tomli as tomllib
+    pass
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs", "DATASHEET.md")
