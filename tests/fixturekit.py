@@ -24,7 +24,7 @@ from bri_data.build.generate import file_facts
 if sys.version_info >= (3, 11):
     pass  # re-exported for the tests (Python 3.10 has no tomllib)
 else:  # Python 3.10 (the `tomli` backport is in the test extra there)
-    pass
+    import tomli as tomllib  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs", "DATASHEET.md")
