@@ -21,10 +21,11 @@ from typing import Any
 
 from bri_data.build.generate import file_facts
 
+# Re-exported for the tests: Python 3.10 has no tomllib (its backport is in the test extra).
 if sys.version_info >= (3, 11):
-    pass  # re-exported for the tests (Python 3.10 has no tomllib)
-else:  # Python 3.10 (the `tomli` backport is in the test extra there)
-    import tomli as tomllib  # noqa: F401 - re-exported
+    import tomllib  # noqa: F401
+else:
+    import tomli as tomllib  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_PARTS = ("datapackage.json", "data", "schemas", "seeds", "docs", "DATASHEET.md")
