@@ -23,7 +23,7 @@ from bri_data.build.generate import file_facts
 
 # Re-exported for the tests: Python 3.10 has no tomllib (its backport is in the test extra).
 if sys.version_info >= (3, 11):
-    import tomllib  # noqa: F401
+    import tomllib as tomllib
 else:
     import tomli as tomllib  # noqa: F401
 
