@@ -46,10 +46,13 @@ def create_table(table: C.Table, dialect: Dialect) -> str:
 
 
 def rule_check(rule: C.Rule) -> str | None:
-    """A contract rule as an SQL CHECK expression; None for `ordered` (EDTF is not SQL)."""
+    """A contract rule as an SQL CHECK expression; None for `ordered` (EDTF is not SQL)
+    and `dates` (word matching needs regular expressions SQLite lacks)."""
     a, b = q(rule.first), q(rule.second)
-    if rule.kind == "paired":
-        return f"({a} IS NULL) = ({b} IS NULL)"
+    if rule.kind == "marks_empty":
+        return f"{b} IS NULL OR (({a} IS NULL) = ({b} = {lit(rule.value or '')}))"
+    if rule.kind == "requires":
+        return f"{a} IS NULL OR {b} IS NOT NULL"
     if rule.kind == "distinct":
         return f"{a} IS NULL OR {b} IS NULL OR {a} <> {b}"
     return None
