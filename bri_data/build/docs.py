@@ -95,6 +95,10 @@ def datasheet_markdown(root: Path) -> str:
     cov_lines = "\n".join(f"| `{s.source_id}` | `{s.path}` | {s.cited}/{s.total} ({s.percent:.0f}%) |" for s in cov.seeds)
     speakers = {a["id"]: a["name"] for a in rows["actors"]}
     by_speaker = _counts([{"s": speakers.get(str(r["speaker_id"]), r["speaker_id"])} for r in rows["statements"]], "s")
+    q = cov.quality
+
+    def kinds(counts: dict[str, int]) -> str:
+        return ", ".join(f"{k} {n}" for k, n in counts.items()) or "none"
 
     return f"""# Datasheet: bri-data {C.VERSION}
 
@@ -126,6 +130,14 @@ data; the figures are computed, not typed (a test fails when this file drifts).
   comes from outside the seeds (no names, places, dates or numbers they do not contain).
 - **Confidentiality**: all content is from published texts; the persons are public
   figures or office-holders named (or left unnamed) as in the texts.
+
+## Quality figures
+Computed by `bri-data coverage` (the same figures, text or JSON):
+
+- Events dated or bounded (a date, or an EDTF bound such as `../2024-10-31`): {q.events_dated} of {q.events}.
+- Actors used (referenced by an event, statement, membership or relation): {q.actors_used} of {q.actors}.
+- Relations between records by kind: {kinds(q.relations)}; cross-source (cited in both seeds): {kinds(q.cross_source)}.
+- Conflicts recorded (`contradicts`: the sources disagree): {q.conflicts}.
 
 ## Collection process
 - Sources: two English texts in `seeds/`, byte-identical to the originals and pinned by
