@@ -84,7 +84,7 @@ def break_every_row(pkg: Path) -> None:
     from bri_data.contract import model as C
 
     damage = {"actors": ("kind", "wizard"), "events": ("type", "sumit"), "statements": ("text", "never said"),
-              "memberships": ("start", "someday"), "citations": ("quote", "not the text")}
+              "memberships": ("start", "someday"), "relations": ("kind", "same"), "citations": ("quote", "not the text")}
     for table in C.TABLES[1:]:
         col, value = damage[table.name]
         path = pkg / table.path

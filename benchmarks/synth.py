@@ -1,9 +1,11 @@
 """Write a synthetic, valid bri-data package of about N rows in total.
 
-Split: actors 15%, events 15%, statements 15%, memberships 5%, citations 50% (one
-citation per record, so every record is cited). Seeds are synthetic texts; every quote,
-alias and statement text is a real span of them, so all five validation layers do real
-work. Values come from the contract's vocabularies and patterns; dates are EDTF.
+Split: actors 15%, events 15%, statements 15%, memberships 4%, relations 1%, citations
+50% (one citation per record, so every record is cited). Seeds are synthetic texts; every
+quote, alias and statement text is a real span of them, so all validation layers do real
+work. Values come from the contract's vocabularies and patterns; dates are EDTF, and the
+records agree with each other (children inside their parents' dates, every actor used,
+spells without overlaps), so that the cross-record checks pass too.
 
     python benchmarks/synth.py 100000 /tmp/bri-100k
 """
@@ -62,7 +64,8 @@ def write(n: int, out: Path, seed: int = 7) -> dict[str, int]:
         "actors": max(2, n * 15 // 100),
         "events": max(1, n * 15 // 100),
         "statements": max(1, n * 15 // 100),
-        "memberships": max(1, n * 5 // 100),
+        "memberships": max(1, n * 4 // 100),
+        "relations": max(1, n // 100),
     }
     seeds = []
     where: dict[str, tuple[str, int, int, int, str]] = {}  # actor name -> its span
@@ -111,30 +114,41 @@ def write(n: int, out: Path, seed: int = 7) -> dict[str, int]:
         writers["actors"].writerow([f"act-{i}", s[4], rng.choice(kinds), rng.choice(countries), None, s[4]])
         cite(f"act-{i}", s, "alias")
     types, plover, stances = [t.value for t in C.EVENT_TYPES], [t.value for t in C.PLOVER_TYPES], [t.value for t in C.STANCES]
-    dates = ["2024-10-23/2024-10-24", "2023-07", "2015", "2024-10~", "2023-06", "2025", "2023-08/2024-10-31"]
+    dates = ["2024-10-23/2024-10-24", "2023-07", "2015", "2024-10~", "2023-06", "2025", "2023-08/2024-10-31", "../2024-10-31"]
+    event_dates: list[str] = []
     for i in range(counts["events"]):
-        date = rng.choice(dates)
-        parent = f"evt-{rng.randrange(i)}" if i and rng.random() < 0.3 else None
+        p = rng.randrange(i) if i and rng.random() < 0.3 else None
+        date = rng.choice(dates) if p is None else event_dates[p]  # a child lies within its parent
+        event_dates.append(date)
         writers["events"].writerow(
-            [f"evt-{i}", date, "stated", rng.choice(types), rng.choice(plover), f"act-{rng.randrange(counts['actors'])}",
-             f"act-{rng.randrange(counts['actors'])}", "Kazan", parent, f"Synthetic event {i}.", rng.choice(stances)]
+            [f"evt-{i}", date, "stated", rng.choice(types), rng.choice(plover), f"act-{i % counts['actors']}",  # every actor used
+             f"act-{rng.randrange(counts['actors'])}", "Kazan", None if p is None else f"evt-{p}", f"Synthetic event {i}.", rng.choice(stances)]
         )
         cite(f"evt-{i}", span(), "evidence")
     channels, topics = [t.value for t in C.CHANNELS], [t.value for t in C.TOPICS]
     for i in range(counts["statements"]):
         s = span()
+        e = rng.randrange(counts["events"])
         writers["statements"].writerow(
-            [f"stm-{i}", f"act-{rng.randrange(counts['actors'])}", rng.choice(dates), "inferred_context",
-             f"evt-{rng.randrange(counts['events'])}", rng.choice(channels), "indirect", s[4], rng.choice(topics), "claimed"]
+            [f"stm-{i}", f"act-{rng.randrange(counts['actors'])}", event_dates[e], "inferred_context",
+             f"evt-{e}", rng.choice(channels), "indirect", s[4], rng.choice(topics), "claimed"]
         )
         cite(f"stm-{i}", s, "quote")
     statuses = [t.value for t in C.MEMBERSHIP_STATUSES]
+    opening = [f"evt-{i}" for i, d in enumerate(event_dates) if d == "2023-07"] or [None]
     for i in range(counts["memberships"]):
-        writers["memberships"].writerow(
-            [f"mem-{i}", f"act-{rng.randrange(1, counts['actors'])}", "act-0", rng.choice(statuses), "2023-07", "2024-10",
-             f"evt-{rng.randrange(counts['events'])}", None, "fact"]
+        writers["memberships"].writerow(  # one spell per member: no overlaps
+            [f"mem-{i}", f"act-{1 + i % (counts['actors'] - 1)}", "act-0", rng.choice(statuses), "2023-07", "2024-10",
+             rng.choice(opening), None, "fact"]
         )
         cite(f"mem-{i}", span(), "evidence")
+    kinds = [t.value for t in C.RELATION_KINDS]
+    for i in range(counts["relations"]):
+        writers["relations"].writerow(
+            [f"rel-{i}", rng.choice(kinds), f"evt-{rng.randrange(counts['events'])}", f"stm-{rng.randrange(counts['statements'])}",
+             f"Synthetic relation {i}."]
+        )
+        cite(f"rel-{i}", span(), "evidence")
     for fh in files:
         fh.close()
     build(out, docs=False)

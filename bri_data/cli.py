@@ -199,7 +199,7 @@ def coverage(
     path: WorkingPathArg = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
-    """Per seed: how many body sentences at least one valid citation touches, and which are uncited."""
+    """Per seed: how many body sentences at least one valid citation touches, and which are uncited; then the quality figures."""
     from bri_data.dataset.curation import coverage as run
 
     result = _call(run, _package(path, True))
@@ -210,6 +210,15 @@ def coverage(
         _echo(f"{seed.source_id} ({seed.path}): {seed.cited}/{seed.total} body sentences cited ({seed.percent:.1f}%)")
         for sent in seed.uncited:
             _echo(f"  line {sent.line} [{sent.char_start}:{sent.char_end}): {sent.text}")
+    q = result.quality
+
+    def kinds(counts: dict[str, int]) -> str:
+        return ", ".join(f"{k} {n}" for k, n in counts.items()) or "none"
+
+    _echo(f"events dated or bounded: {q.events_dated}/{q.events}")
+    _echo(f"actors used: {q.actors_used}/{q.actors}")
+    _echo(f"relations: {kinds(q.relations)}; cross-source: {kinds(q.cross_source)}")
+    _echo(f"conflicts recorded (contradicts): {q.conflicts}")
 
 
 class ExportFormat(str, enum.Enum):
@@ -248,7 +257,7 @@ def show(
     path: InstalledPackageOpt = None,
     format: FormatOpt = PlainFormat.text,
 ) -> None:
-    """Show a record, its linked records and each citation in its seed line (span highlighted)."""
+    """Show a record, its linked records, its relations and each citation in its seed line (span highlighted)."""
     from bri_data.dataset.lookup import show as run
 
     v = _call(run, record_id, _package(path, False))
@@ -259,12 +268,17 @@ def show(
     _echo(f"{record_id} ({v.table})")
     for key, value in v.record.items():
         if value is not None and key != "id":
-            linked = v.links.get(key)
-            _echo(f"  {key}: {value}" + (f"  ({linked.get('name') or linked.get('summary')})" if linked else ""))
+            _echo(f"  {key}: {value}" + (f"  ({v.labels[key]})" if key in v.labels else ""))
     if v.referrers:
         _echo("referred to by:")
         for r in v.referrers:
             _echo(f"  {r['table']}.{r['column']}: {r['id']}")
+    if v.relations:
+        _echo("relations:")
+        for rel in v.relations:
+            other = f"{rel.other_id} ({rel.other_label})"
+            _echo(f"  {rel.relation_id}: " + (f"this {rel.kind} {other}" if rel.direction == "to" else f"{other} {rel.kind} this"))
+            _echo(f"    {rel.note}")
     _echo("citations:")
     for c in v.citations:
         _echo(f"  {c.citation_id} [{c.role}] {c.seed_path}:{c.line} [{c.char_start}:{c.char_end})")

@@ -62,10 +62,18 @@ CODES: dict[str, tuple[str, str]] = {
     "provenance.statement_text": ("provenance", "A statement's text equals none of its citations' quotes."),
     # 5. semantics
     "semantic.edtf": ("semantics", "Not a valid EDTF (level 0-1) date."),
-    "semantic.date_basis": ("semantics", "date_basis given without a date, or a date without date_basis."),
+    "semantic.date_basis": ("semantics", "A date with date_basis `not_given`, or no date with another date_basis."),
     "semantic.date_order": ("semantics", "An end that lies before its start."),
     "semantic.country": ("semantics", "Not an ISO 3166-1 alpha-3 country code."),
     "semantic.self_reference": ("semantics", "A record that references itself."),
+    # 6. consistency: records agree with each other
+    "consistency.parent_date": ("consistency", "A child event's date range is not inside its parent event's (`parent_event_id`); an open bound is unbounded."),
+    "consistency.statement_event_date": ("consistency", "A statement's date range is not inside the date range of its event (`event_id`)."),
+    "consistency.spell_event_date": ("consistency", "A spell's `start` (`end`) and the date of its `start_event_id` (`end_event_id`): neither lies inside the other."),
+    "consistency.spell_overlap": ("consistency", "Two spells of one member and one organization overlap, and no `qualifies` relation links them."),
+    "consistency.spell_open": ("consistency", "A spell with an `end_event_id` has no `end`."),
+    "consistency.actor_unused": ("consistency", "An actor that no event, statement, membership or relation references."),
+    "consistency.date_citation": ("consistency", "A citation with role `date` quotes no date: no digit, month name or temporal word."),
 }
 
 # Codes that mean "could not read the input at all": exit 2 instead of 1.

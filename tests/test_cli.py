@@ -20,7 +20,7 @@ def test_shipped_package_is_valid_in_every_format() -> None:
     assert result.stdout.startswith("valid: ")
     doc = json.loads(runner.invoke(app, ["validate", str(ROOT), "-f", "json"]).stdout)
     assert doc["valid"] is True and doc["findings"] == [] and doc["exit_code"] == 0
-    assert set(doc["rows_checked"]) == {"sources", "actors", "events", "statements", "memberships", "citations"}
+    assert set(doc["rows_checked"]) == {"sources", "actors", "events", "statements", "memberships", "relations", "citations"}
     assert all(n > 0 for n in doc["rows_checked"].values())
     gh = runner.invoke(app, ["validate", str(ROOT), "-f", "github"])
     assert gh.exit_code == 0 and gh.stdout == "::notice title=bri-data validate::valid\n"

@@ -63,9 +63,9 @@ def _inject(pkg: Path, rng: random.Random) -> int:
     """Damage ~2% of cells in every table with values each check must catch."""
     bad = {
         "id": ["Bad Id", "", "act-0", "evt-0"],
-        "date": ["2023-02-30", "yesterday", "2024-10-24/2024-10-23"],
-        "start": ["2025"],
-        "end": ["2001"],
+        "date": ["2023-02-30", "yesterday", "2024-10-24/2024-10-23", "1999", "../2015"],  # valid ones break containment
+        "start": ["2025", "2023"],
+        "end": ["2001", ""],
         "country": ["ZZZ", "blr"],
         "kind": ["wizard"],
         "type": ["sumit"],
@@ -82,6 +82,10 @@ def _inject(pkg: Path, rng: random.Random) -> int:
         "text": ["never said"],
         "date_basis": [""],
         "mode": ["shouted"],
+        "member_id": ["act-1"],  # a second spell of one member: overlaps
+        "end_event_id": ["evt-0"],
+        "role": ["date"],  # a random span may or may not state a date
+        "subject_id": ["act-2"],
     }
     n = 0
     for table in C.TABLES[1:]:

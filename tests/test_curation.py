@@ -79,3 +79,54 @@ def test_locate_library_reports_every_place_of_ambiguous_text() -> None:
     assert (found.span.source_id, found.span.line) == ("src-kazan-interviews-report", 5)
     row = found.citation_row("stm-x", role="evidence", cit_id="cit-new")
     assert row == f"cit-new,stm-x,src-kazan-interviews-report,5,{found.span.char_start},{found.span.char_end},According to Lukashenko,evidence"
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+def test_quality_figures_follow_the_tables(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    before = coverage(pkg).quality
+    assert before.events_dated <= before.events and before.actors_used <= before.actors
+    assert before.conflicts == before.relations.get("contradicts", 0) >= 1
+    events = _rows(pkg / "data" / "events.csv")
+    dated = next(r for r in events[1:] if r[1])
+    dated[1], dated[2] = "", "not_given"
+    _write(pkg / "data" / "events.csv", events)
+    rels = _rows(pkg / "data" / "relations.csv")
+    rels.append(["rel-fixture-conflict", "contradicts", "act-belarus", "act-kazakhstan", "A test conflict."])
+    _write(pkg / "data" / "relations.csv", rels)
+    cits = _rows(pkg / "data" / "citations.csv")
+    seeds = {r[2]: r for r in cits[1:] if r[1] != "rel-fixture-conflict"}
+    assert len(seeds) == 2
+    cits += [[f"cit-fixture-{i}", "rel-fixture-conflict", *r[2:]] for i, r in enumerate(seeds.values())]
+    _write(pkg / "data" / "citations.csv", cits)
+    actors = _rows(pkg / "data" / "actors.csv")
+    actors.append(["act-fixture-idle", "Idle", "group", "", "", ""])
+    _write(pkg / "data" / "actors.csv", actors)
+    after = coverage(pkg).quality
+    assert after.events_dated == before.events_dated - 1 and after.events == before.events
+    assert (after.actors, after.actors_used) == (before.actors + 1, before.actors_used)
+    assert after.conflicts == before.conflicts + 1
+    assert after.cross_source["contradicts"] == before.cross_source.get("contradicts", 0) + 1
+    out = runner.invoke(app, ["coverage", str(pkg)])
+    assert f"events dated or bounded: {after.events_dated}/{after.events}\n" in out.stdout
+    assert f"actors used: {after.actors_used}/{after.actors}\n" in out.stdout
+    assert f"conflicts recorded (contradicts): {after.conflicts}\n" in out.stdout
+    doc = json.loads(runner.invoke(app, ["coverage", str(pkg), "-f", "json"]).stdout)
+    assert doc["quality"] == after.to_dict() and doc["quality"]["actors"] == {"total": after.actors, "used": after.actors_used}
+
+
+def test_the_datasheet_reports_the_quality_figures() -> None:
+    q = coverage(ROOT).quality
+    text = (ROOT / "DATASHEET.md").read_text(encoding="utf-8")
+    assert f"Events dated or bounded (a date, or an EDTF bound such as `../2024-10-31`): {q.events_dated} of {q.events}." in text
+    assert f"Actors used (referenced by an event, statement, membership or relation): {q.actors_used} of {q.actors}." in text
+    assert f"Conflicts recorded (`contradicts`: the sources disagree): {q.conflicts}." in text

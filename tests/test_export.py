@@ -92,7 +92,7 @@ def test_parquet_round_trip_typed_columns(tmp_path: Path) -> None:
 
 def test_parquet_readers_read_one_table_and_refuse_to_merge_the_folder(tmp_path: Path) -> None:
     """The common readers: each table's folder reads as that table; the export folder as a
-    whole fails loudly instead of merging six tables into the first one's columns."""
+    whole fails loudly instead of merging the tables into the first one's columns."""
     import pandas as pd
     import polars as pl
     import pyarrow
@@ -188,3 +188,44 @@ def test_show_and_info(tmp_path: Path) -> None:
     info = runner.invoke(app, ["info", str(ROOT)])
     assert info.exit_code == 0 and info.stdout.startswith(f"bri-data {C.VERSION} at ")
     assert "citations" in info.stdout and "src-kazan-interviews-report" in info.stdout
+
+
+def test_relations_named_gives_the_table_and_label_of_both_sides(tmp_path: Path) -> None:
+    out = tmp_path / "bri.db"
+    export("sqlite", out, path=ROOT)
+    by_id = {r["id"]: (t, r) for t in C.TABLES for r in read_rows(ROOT, t)}
+    got = sqlite3.connect(out).execute(
+        "SELECT id, subject_table, subject_label, object_table, object_label FROM relations_named"
+    ).fetchall()
+    relations = read_rows(ROOT, C.RELATIONS)
+    assert len(got) == len(relations) > 0
+    expected = []
+    for r in relations:
+        (st, srow), (ot, orow) = by_id[r["subject_id"]], by_id[r["object_id"]]
+        expected.append((r["id"], st.name, srow[st.label], ot.name, orow[ot.label]))
+    assert sorted(got) == sorted(expected)
+    assert {row[1] for row in got} | {row[3] for row in got} > {"actors"}  # more than one kind of record is related
+    duck = tmp_path / "bri.duckdb"
+    export("duckdb", duck, path=ROOT)
+    con = duckdb.connect(str(duck), read_only=True)
+    assert sorted(con.execute("SELECT id, subject_table, subject_label, object_table, object_label FROM relations_named").fetchall()) == sorted(expected)
+    con.close()
+
+
+def test_show_lists_relations_to_and_from_a_record() -> None:
+    import json
+
+    rel = read_rows(ROOT, C.RELATIONS)[0]
+    subject = runner.invoke(app, ["show", rel["subject_id"], "--package", str(ROOT)])
+    assert subject.exit_code == 0
+    assert f"relations:\n  {rel['id']}: this {rel['kind']} {rel['object_id']} (" in subject.stdout
+    assert f"    {rel['note']}\n" in subject.stdout
+    obj = runner.invoke(app, ["show", rel["object_id"], "--package", str(ROOT)])
+    assert f"  {rel['id']}: {rel['subject_id']} (" in obj.stdout and f") {rel['kind']} this\n" in obj.stdout
+    assert "relations.subject_id" not in obj.stdout  # shown as a relation, not again as a referrer
+    doc = json.loads(runner.invoke(app, ["show", rel["subject_id"], "--package", str(ROOT), "-f", "json"]).stdout)
+    mine = [r for r in doc["relations"] if r["relation_id"] == rel["id"]]
+    assert mine and mine[0]["direction"] == "to" and mine[0]["other_id"] == rel["object_id"] and mine[0]["kind"] == rel["kind"]
+    itself = json.loads(runner.invoke(app, ["show", rel["id"], "--package", str(ROOT), "-f", "json"]).stdout)
+    assert itself["table"] == "relations" and itself["links"]["subject_id"]["id"] == rel["subject_id"]
+    assert set(itself["labels"]) == {"subject_id", "object_id"} and itself["citations"]

@@ -17,7 +17,8 @@ from bri_data.validate import rules
 
 pl = pytest.importorskip("polars")
 
-POOL = [None, "evt-a", "evt-b", "act-x", "2024", "2024-10", "2024-10-23/2024-10-24", "2023-07", "2015", "../2024-10-31", "2024-10-23/..", "not-a-date", "2024-13"]
+POOL = [None, "evt-a", "evt-b", "act-x", "2024", "2024-10", "2024-10-23/2024-10-24", "2023-07", "2015", "../2024-10-31", "2024-10-23/..", "not-a-date", "2024-13",
+        "not_given", "stated", "date", "evidence", "a week prior", "in July", "it may", "Yauheni Preiherman"]
 RULED = [t for t in C.TABLES if t.rules]
 
 
@@ -62,8 +63,10 @@ def test_sql_checks_reject_what_the_rule_rejects(table: C.Table) -> None:
         for c in table.columns:
             if c.vocabulary and c.required:
                 row[c.name] = c.vocabulary[0].value
-        if rule.kind == "paired":
-            row[rule.first], row[rule.second] = "2024", None
+        if rule.kind == "marks_empty":
+            row[rule.first], row[rule.second] = "2024", rule.value
+        elif rule.kind == "requires":
+            row[rule.first], row[rule.second] = "evt-a", None
         else:
             row[rule.first] = row[rule.second] = f"{table.prefix}-a"
         cols = ", ".join(f'"{k}"' for k in row)
@@ -81,3 +84,37 @@ def test_the_data_dictionary_lists_every_rule() -> None:
 def test_one_prefix_per_table() -> None:
     assert list(C.PREFIXES) == [t.name for t in C.TABLES]
     assert len(set(C.PREFIXES.values())) == len(C.PREFIXES)
+
+
+def test_marks_empty_requires_and_dates_decide_as_declared() -> None:
+    date_rule, = (r for r in C.EVENTS.rules if r.kind == "marks_empty")
+    assert rules.broken(date_rule, {"date": None, "date_basis": "not_given"}, {}) is None
+    assert rules.broken(date_rule, {"date": "2024", "date_basis": "stated"}, {}) is None
+    assert "not_given" in (rules.broken(date_rule, {"date": "2024", "date_basis": "not_given"}, {}) or "")
+    assert "no date" in (rules.broken(date_rule, {"date": None, "date_basis": "stated"}, {}) or "")
+    assert rules.broken(date_rule, {"date": "2024", "date_basis": None}, {}) is None  # row.required reports it
+    open_rule, = (r for r in C.MEMBERSHIPS.rules if r.kind == "requires")
+    assert rules.broken(open_rule, {"end_event_id": "evt-a", "end": None}, {}) is not None
+    assert rules.broken(open_rule, {"end_event_id": None, "end": None}, {}) is None
+    cite_rule, = (r for r in C.CITATIONS.rules if r.kind == "dates")
+    for quote in ("On 23 and 24 October", "in 2015", "a week prior", "After the summit", "in July", "Nearly a decade later, during"):
+        assert rules.broken(cite_rule, {"role": "date", "quote": quote}, {}) is None, quote
+    for quote in ("Yauheni Preiherman", "it may rain", "a summitry", "priority"):
+        assert rules.broken(cite_rule, {"role": "date", "quote": quote}, {}) is not None, quote
+    assert rules.broken(cite_rule, {"role": "evidence", "quote": "Yauheni Preiherman"}, {}) is None
+
+
+def test_the_data_dictionary_lists_relations_and_the_rules_across_records() -> None:
+    from bri_data.findings import CODES
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "tables.md").read_text(encoding="utf-8")
+    assert "## `relations` (data/relations.csv)" in text
+    for term in C.RELATION_KINDS:
+        assert f"- `{term.value}`: {term.definition}" in text
+    across = text.split("## Rules across records", 1)[1]
+    for code, (layer, meaning) in CODES.items():
+        if layer == "consistency":
+            assert f"| `{code}` | {meaning} |" in across
+    assert "Every record is used (finding `consistency.actor_unused`): referenced by `events.actor_id`" in text
+    for word in C.TEMPORAL_WORDS:
+        assert word in text

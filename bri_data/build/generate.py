@@ -74,7 +74,7 @@ def descriptor(root: Path) -> dict[str, Any]:
         "id": C.PACKAGE_ID,
         "title": "bri-data: Belarus, Kazakhstan and BRICS around the 2024 Kazan summit",
         "description": (
-            "Hand-curated tables (sources, actors, events, statements, memberships, citations) "
+            "Hand-curated tables (sources, actors, events, statements, memberships, relations, citations) "
             "from two source texts, every record tied to the exact span of seed text that "
             "supports it. Validate with `bri-data validate`."
         ),

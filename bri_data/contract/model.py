@@ -10,15 +10,16 @@ The module imports nothing heavy on purpose: ``bri-data validate`` loads it on e
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 PACKAGE_NAME = "bri-data"
 # SemVer for data: MAJOR = a column or vocabulary removed/renamed, MINOR = rows or
 # columns added, PATCH = corrections. Must equal pyproject.toml and CITATION.cff.
-VERSION = "0.1.0"
+VERSION = "0.2.0"
 # Fixed so that `bri-data build` is reproducible; bump together with VERSION.
-CREATED = "2026-11-24T00:00:00Z"
+CREATED = "2026-12-01T00:00:00Z"
 PACKAGE_ID = "urn:uuid:8f0f3b1e-5a4e-4d3e-9d0a-6f2b1c7e2a10"
 DATAPACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 TABLESCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
@@ -54,8 +55,9 @@ class Column:
     minimum: int | None = None
     min_length: int | None = None
     max_length: int | None = MAX_CELL
-    # Foreign key: a table name, or "*" for "any record in the package" (citations).
+    # Foreign key: a table name, or "*" for a record of any of the tables in `targets`.
     references: str | None = None
+    targets: tuple[str, ...] = ()  # for references "*": the tables whose ids the column holds
     check: Check = "none"
 
     @property
@@ -63,7 +65,7 @@ class Column:
         return None if self.vocabulary is None else [t.value for t in self.vocabulary]
 
 
-RuleKind = Literal["paired", "ordered", "distinct"]
+RuleKind = Literal["marks_empty", "requires", "ordered", "distinct", "dates"]
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,15 @@ class Rule:
     """A rule across two columns of one row, declared once here and read by the row check,
     the columnar mask (both in `validate/rules.py`), the SQL CHECKs and the data dictionary.
 
-    - `paired`: FIRST and SECOND are both empty or both given;
+    - `marks_empty`: FIRST is empty exactly when SECOND is VALUE (an empty SECOND is left
+      to `row.required`);
+    - `requires`: when FIRST is given, SECOND is given too;
     - `ordered`: the EDTF date in SECOND does not end before FIRST starts;
-    - `distinct`: FIRST and SECOND, when both given, differ.
+    - `distinct`: FIRST and SECOND, when both given, differ;
+    - `dates`: when FIRST is VALUE, the text in SECOND states or implies a date: it holds a
+      digit, a month name or a word of `TEMPORAL_WORDS` (see `states_a_date`).
     Findings point at SECOND and carry CODE; MESSAGE may use {table}, {first}, {second},
-    {first_value}, {second_value} and {detail}.
+    {first_value}, {second_value}, {value} and {detail}.
     """
 
     kind: RuleKind
@@ -84,6 +90,7 @@ class Rule:
     code: str
     message: str
     description: str
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,10 +102,20 @@ class Table:
     # Records of this table must be supported by at least one citation.
     must_be_cited: bool = True
     rules: tuple[Rule, ...] = ()
+    # When set, every record of this table must be referenced by a record of another
+    # table (citations aside; see `users_of`); a record that is not carries this code.
+    unused_code: str | None = None
+    # The column that names a record for a reader (views, `bri-data show`).
+    label: str = "id"
 
     @property
     def prefix(self) -> str:
         return PREFIXES[self.name]
+
+    @property
+    def noun(self) -> str:
+        """One record, in prose: `actor`, `membership`."""
+        return self.title.removesuffix("s").lower()
 
     @property
     def column_names(self) -> list[str]:
@@ -170,6 +187,7 @@ PREFIXES = {
     "events": "evt",
     "statements": "stm",
     "memberships": "mem",
+    "relations": "rel",
     "citations": "cit",
 }
 
@@ -212,6 +230,11 @@ EVENT_TYPES = (
     Term("intervention", "Entry of foreign troops or intervention in a conflict."),
     Term("uprising", "Mass protest or an (alleged) attempt at a 'color revolution'."),
     Term("hostilities", "Armed conflict, battlefield developments or its escalation."),
+    Term("mediation", "An actor facilitates or mediates between other parties, e.g. an exchange of prisoners."),
+    Term("supply", "Supplying arms, goods or resources to another party."),
+    Term("collapse", "A state, front or order breaks down, or is feared to."),
+    Term("accusation", "An actor publicly accuses or blames another."),
+    Term("warning", "An actor publicly warns of a danger or of consequences."),
 )
 
 PLOVER_TYPES = tuple(
@@ -249,7 +272,10 @@ DATE_BASES = (
     Term("stated", "The text gives the date (at the precision recorded)."),
     Term("inferred_publication", "Part of the date is taken from the source's publication date (e.g. the year)."),
     Term("inferred_context", "The date is inferred from context, e.g. the summit during which it happened."),
+    Term("not_given", "The seeds give neither a date nor a bound; `date` stays empty."),
 )
+# The date_basis value that marks an empty date (rule `marks_empty`).
+DATE_NOT_GIVEN = "not_given"
 
 CHANNELS = (
     Term("interview", "Said in an interview to a media outlet."),
@@ -263,6 +289,7 @@ CHANNELS = (
 MODES = (
     Term("direct", "The text quotes the speaker's words in quotation marks."),
     Term("indirect", "The text paraphrases or reports the speaker's words."),
+    Term("authorial", "The source's author in their own analytic voice: neither quoted nor reported speech."),
 )
 
 TOPICS = (
@@ -298,16 +325,62 @@ CITATION_ROLES = (
     Term("metadata", "Title, byline, dateline, publisher or author line of a source."),
 )
 
+RELATION_KINDS = (
+    Term("same_as", "The two records refer to the same real-world thing, act or utterance, reported twice (typically once per seed)."),
+    Term("contradicts", "The sources (or one source's two passages) disagree about the thing the records describe."),
+    Term("qualifies", "One record narrows, hedges or conditions the other without contradicting it."),
+    Term(
+        "part_of",
+        "The subject is a part of the object (for links that `parent_event_id` cannot express, e.g. a statement "
+        "that is part of a longer statement, or an event part of an event reported in the other seed).",
+    ),
+)
+# The relation kind that records why two spells of one member and organization overlap.
+OVERLAP_REASON = "qualifies"
+# The relation kind that records a conflict between sources (counted by `coverage`).
+CONFLICT = "contradicts"
+
+# What a citation with role `date` must quote (rule `dates`): a digit, a month name
+# (capitalized, so that the verb "may" is not one) or one of these words (whole words, any case).
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+TEMPORAL_WORDS = (
+    "day", "days", "week", "weeks", "month", "months", "year", "years", "prior", "ago", "before", "after",
+    "during", "since", "until", "recent", "recently", "upcoming", "summit", "yesterday", "today",
+)  # fmt: skip
+DATE_WORDS_PATTERN = r"\d|\b(?:" + "|".join(MONTHS) + r")\b|(?i:\b(?:" + "|".join(TEMPORAL_WORDS) + r")\b)"
+
+
+def states_a_date(text: str) -> bool:
+    """Whether TEXT states or implies a date (the rule kind `dates`)."""
+    return _DATE_WORDS.search(text) is not None
+
+
+_DATE_WORDS = re.compile(DATE_WORDS_PATTERN)
+
 # --- tables -------------------------------------------------------------------------
 
-_DATE_PAIRED = Rule(
-    "paired",
+_DATE_MARKED = Rule(
+    "marks_empty",
     "date",
     "date_basis",
     "semantic.date_basis",
-    "{table} row has {detail}; give both or neither",
-    "`date` and `date_basis` are both given or both empty.",
+    "{table} row has {detail}",
+    f"`date` is empty exactly when `date_basis` is `{DATE_NOT_GIVEN}`.",
+    value=DATE_NOT_GIVEN,
 )
+
+
+def _date_basis() -> Column:
+    return Column(
+        "date_basis",
+        "string",
+        f"On what the date rests; `{DATE_NOT_GIVEN}` (and `date` empty) when the seeds give neither a date nor a bound.",
+        required=True,
+        vocabulary=DATE_BASES,
+    )
 
 SOURCES = Table(
     "sources",
@@ -347,6 +420,7 @@ SOURCES = Table(
         _text("notes", "Curator's notes on the source."),
     ),
     must_be_cited=False,
+    label="path",
 )
 
 ACTORS = Table(
@@ -374,6 +448,8 @@ ACTORS = Table(
             check="aliases",
         ),
     ),
+    unused_code="consistency.actor_unused",
+    label="name",
 )
 
 EVENTS = Table(
@@ -382,8 +458,8 @@ EVENTS = Table(
     "Things that happened, or are reported, alleged, planned or feared to happen.",
     (
         _id("events", "event"),
-        _edtf("date", "When it happened; empty when the seeds give no date."),
-        Column("date_basis", "string", "How the date was obtained; empty when date is empty.", vocabulary=DATE_BASES),
+        _edtf("date", "When it happened, or a bound such as `../2024-10-31` (before publication); empty when the seeds give neither."),
+        _date_basis(),
         Column("type", "string", "Project event type.", required=True, vocabulary=EVENT_TYPES),
         Column("plover_type", "string", "PLOVER root category, or empty.", vocabulary=PLOVER_TYPES),
         _fk("actor_id", "actors", "Who acts."),
@@ -394,7 +470,7 @@ EVENTS = Table(
         Column("status", "string", "How the seed presents the event.", required=True, vocabulary=STANCES),
     ),
     rules=(
-        _DATE_PAIRED,
+        _DATE_MARKED,
         Rule(
             "distinct",
             "id",
@@ -404,6 +480,7 @@ EVENTS = Table(
             "An event is not its own parent.",
         ),
     ),
+    label="summary",
 )
 
 STATEMENTS = Table(
@@ -413,16 +490,17 @@ STATEMENTS = Table(
     (
         _id("statements", "statement"),
         _fk("speaker_id", "actors", "Who said it.", required=True),
-        _edtf("date", "When it was said; empty when the seeds give no date."),
-        Column("date_basis", "string", "How the date was obtained; empty when date is empty.", vocabulary=DATE_BASES),
+        _edtf("date", "When it was said, or a bound such as `2024-10-23/..` (after the interviews); empty when the seeds give neither."),
+        _date_basis(),
         _fk("event_id", "events", "The event in which it was said (summit, interview, address), if known."),
         Column("channel", "string", "How it was said.", required=True, vocabulary=CHANNELS),
-        Column("mode", "string", "Direct quotation or indirect report.", required=True, vocabulary=MODES),
+        Column("mode", "string", "Direct quotation, indirect report, or the author's own voice.", required=True, vocabulary=MODES),
         _text("text", "Verbatim text: equals the quote of one of the statement's citations.", required=True),
         Column("topic", "string", "Main topic.", required=True, vocabulary=TOPICS),
         Column("attribution", "string", "How the seed presents what was said.", required=True, vocabulary=STANCES),
     ),
-    rules=(_DATE_PAIRED,),
+    rules=(_DATE_MARKED,),
+    label="text",
 )
 
 MEMBERSHIPS = Table(
@@ -457,7 +535,58 @@ MEMBERSHIPS = Table(
             "member_id and organization_id are the same actor",
             "The member and the organization are different actors.",
         ),
+        Rule(
+            "requires",
+            "end_event_id",
+            "end",
+            "consistency.spell_open",
+            "{table} spell has end_event_id {first_value!r} but no {second}; a spell that an event closes is closed: give its end",
+            "A spell with an `end_event_id` has an `end`.",
+        ),
     ),
+    label="status",
+)
+
+# Tables whose records a relation may link (any record but citations and relations).
+RELATED_TABLES = ("sources", "actors", "events", "statements", "memberships")
+
+
+def _related(name: str, description: str) -> Column:
+    return Column(
+        name,
+        "string",
+        description,
+        required=True,
+        pattern=_id_pattern(*(PREFIXES[t] for t in RELATED_TABLES)),
+        max_length=80,
+        references="*",
+        targets=RELATED_TABLES,
+    )
+
+
+RELATIONS = Table(
+    "relations",
+    "Relations",
+    "Two records that refer to the same real-world thing, or whose sources disagree, qualify or contain one "
+    "another; cited like any record (for `same_as` and `contradicts`, a span of each side).",
+    (
+        _id("relations", "relation"),
+        Column("kind", "string", "How the subject relates to the object.", required=True, vocabulary=RELATION_KINDS),
+        _related("subject_id", "The record the relation is about: a source, actor, event, statement or membership id."),
+        _related("object_id", "The record it is related to: a source, actor, event, statement or membership id."),
+        _text("note", "The curator's one-sentence explanation, grounded in the cited spans.", required=True),
+    ),
+    rules=(
+        Rule(
+            "distinct",
+            "subject_id",
+            "object_id",
+            "semantic.self_reference",
+            "{table}.{second} is the same record as {first}",
+            "A relation links two different records.",
+        ),
+    ),
+    label="note",
 )
 
 CITATIONS = Table(
@@ -475,6 +604,7 @@ CITATIONS = Table(
             pattern=_id_pattern(*(p for t, p in PREFIXES.items() if t != "citations")),
             max_length=80,
             references="*",
+            targets=tuple(t for t in PREFIXES if t != "citations"),
         ),
         _fk("source_id", "sources", "The seed the span is in.", required=True),
         Column("line", "integer", "1-based line number in the seed (split on LF).", required=True, minimum=1),
@@ -484,11 +614,38 @@ CITATIONS = Table(
         Column("role", "string", "What the span does for the record.", required=True, vocabulary=CITATION_ROLES),
     ),
     must_be_cited=False,
+    rules=(
+        Rule(
+            "dates",
+            "role",
+            "quote",
+            "consistency.date_citation",
+            "a citation with role {value!r} quotes {second_value}, which states no date: "
+            "cite words that state or imply one (a number, a month, e.g. 'On 23 and 24 October', 'a week prior')",
+            "A citation with role `date` quotes text that states or implies a date: a digit, a month name "
+            "(capitalized) or a temporal word, in any case (" + ", ".join(TEMPORAL_WORDS) + ").",
+            value="date",
+        ),
+    ),
+    label="quote",
 )
 
-TABLES: tuple[Table, ...] = (SOURCES, ACTORS, EVENTS, STATEMENTS, MEMBERSHIPS, CITATIONS)
+# Tables in the order the row engine reads them: every foreign key points at an earlier
+# table (or its own), so that references are judged as rows stream past.
+TABLES: tuple[Table, ...] = (SOURCES, ACTORS, EVENTS, STATEMENTS, MEMBERSHIPS, RELATIONS, CITATIONS)
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 TABLES_BY_PREFIX: dict[str, Table] = {t.prefix: t for t in TABLES}
+
+
+def refers_to(col: Column, table: str) -> bool:
+    """Whether COL may hold an id of TABLE."""
+    return col.references == table or (col.references == "*" and table in col.targets)
+
+
+def users_of(table: Table) -> list[tuple[Table, Column]]:
+    """The columns whose values count as a use of a TABLE record (`unused_code`): every
+    foreign key of another table that may point at it, citations aside."""
+    return [(t, c) for t in TABLES if t is not table and t is not CITATIONS for c in t.foreign_keys if refers_to(c, table.name)]
 
 LICENSES = (
     {

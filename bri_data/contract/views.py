@@ -2,7 +2,9 @@
 pandas and polars frames (`dataset/frames.py`) and the Datasette metadata derive from here.
 
 A view is its base table's rows, each with columns read from the row itself, from the
-record one of its foreign keys points at, or the name of the table a record id belongs to.
+record one of its foreign keys points at, the name of the table a record id belongs to,
+or the label of the record an id names (its table's `label` column: an actor's name, an
+event's summary, a statement's text...).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class ViewColumn:
     description: str = ""  # empty: the description of the column it reads
     via: str | None = None  # a foreign-key column of the base table
     table_of: bool = False  # the name of the table the record id in `of` belongs to
+    label_of: bool = False  # the label (`Table.label`) of the record the id in `of` names
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,19 @@ VIEWS: tuple[View, ...] = (
         ),
     ),
     View(
+        "relations_named",
+        C.RELATIONS,
+        "Relations with the table and a label (name, summary, text...) of each record they link.",
+        "id",
+        (
+            *_all(C.RELATIONS),
+            ViewColumn("subject_table", "subject_id", "The table the subject belongs to.", table_of=True),
+            ViewColumn("subject_label", "subject_id", "The subject's label: an actor's name, an event's summary, a statement's text, a source's path or a spell's status.", label_of=True),
+            ViewColumn("object_table", "object_id", "The table the object belongs to.", table_of=True),
+            ViewColumn("object_label", "object_id", "The object's label: an actor's name, an event's summary, a statement's text, a source's path or a spell's status.", label_of=True),
+        ),
+    ),
+    View(
         "record_citations",
         C.CITATIONS,
         "Every record's citations: the quote, the seed it is in and where.",
@@ -99,6 +115,12 @@ VIEWS_BY_NAME: dict[str, View] = {v.name: v for v in VIEWS}
 _TABLE_NAMES = tuple(C.Term(t.name, t.description) for t in RECORD_TABLES)
 
 
+def label_of(record_id: str, tables: tuple[str, ...]) -> tuple[C.Table, str] | None:
+    """The table of RECORD_ID (one of TABLES, by its prefix) and its label column."""
+    table = C.TABLES_BY_PREFIX.get(record_id.split("-", 1)[0])
+    return (table, table.label) if table is not None and table.name in tables else None
+
+
 def via_table(view: View, fk: str) -> C.Table:
     """The table the base table's foreign-key column FK points at."""
     return C.TABLES_BY_NAME[view.base.column(fk).references or ""]
@@ -113,6 +135,8 @@ def as_column(view: View, col: ViewColumn) -> C.Column:
     """COL as a contract Column (type, vocabulary, EDTF check), so frames type it as its source."""
     if col.table_of:
         return C.Column(col.name, "string", col.description, required=True, vocabulary=_TABLE_NAMES)
+    if col.label_of:
+        return C.Column(col.name, "string", col.description, required=True)
     source = target_table(view, col).column(col.of)
     required = source.required and (col.via is None or view.base.column(col.via).required)
     return replace(source, name=col.name, description=col.description or source.description, required=required, references=None)

@@ -1,4 +1,5 @@
-"""Curator tools: find a span to cite (`locate`) and measure sentence coverage."""
+"""Curator tools: find a span to cite (`locate`), measure sentence coverage and the
+quality figures of the tables (dated events, used actors, relations, conflicts)."""
 
 from __future__ import annotations
 
@@ -75,9 +76,52 @@ class SeedCoverage:
         return 100.0 * self.cited / self.total if self.total else 100.0
 
 
+@dataclass(frozen=True)
+class Quality:
+    """Figures of how usable and connected the records are (`coverage`, DATASHEET.md)."""
+
+    events: int
+    events_dated: int  # with a date or an EDTF bound (`../2024-10-31`)
+    actors: int
+    actors_used: int  # referenced by an event, statement, membership or relation
+    relations: dict[str, int]  # by kind
+    cross_source: dict[str, int]  # by kind: relations whose citations come from more than one seed
+    conflicts: int  # relations of kind `contradicts`: where the sources disagree
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "events": {"total": self.events, "dated_or_bounded": self.events_dated},
+            "actors": {"total": self.actors, "used": self.actors_used},
+            "relations": {"by_kind": self.relations, "cross_source": self.cross_source},
+            "conflicts": self.conflicts,
+        }
+
+
+def quality(root: Path) -> Quality:
+    rows = {t.name: read_rows(root, t) for t in C.TABLES if t is not C.SOURCES}
+    events, actors, relations = rows["events"], rows["actors"], rows["relations"]
+    used = {r[c.name] for t, c in C.users_of(C.ACTORS) for r in rows[t.name] if r[c.name] is not None}
+    seeds: dict[str, set[str]] = {}
+    for c in rows["citations"]:
+        seeds.setdefault(c["record_id"], set()).add(c["source_id"])
+    kinds = [t.value for t in C.RELATION_KINDS]
+    by_kind = {k: n for k in kinds if (n := sum(r["kind"] == k for r in relations))}
+    cross = {k: n for k in kinds if (n := sum(r["kind"] == k and len(seeds.get(r["id"], ())) > 1 for r in relations))}
+    return Quality(
+        len(events),
+        sum(r["date"] is not None for r in events),
+        len(actors),
+        sum(a["id"] in used for a in actors),
+        by_kind,
+        cross,
+        by_kind.get(C.CONFLICT, 0),
+    )
+
+
 @dataclass
 class Coverage:
     seeds: list[SeedCoverage]
+    quality: Quality
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,12 +135,14 @@ class Coverage:
                     "uncited": [asdict(x) for x in s.uncited],
                 }
                 for s in self.seeds
-            ]
+            ],
+            "quality": self.quality.to_dict(),
         }
 
 
 def coverage(path: str | Path | None = None) -> Coverage:
-    """Body sentences per seed touched by at least one valid citation.
+    """Body sentences per seed touched by at least one valid citation, and the quality
+    figures of the tables (`Quality`).
 
     Body = non-blank lines not cited with role `metadata` (title, byline, dateline).
     A citation counts only if its quote is really at its span.
@@ -130,5 +176,5 @@ def coverage(path: str | Path | None = None) -> Coverage:
                 else:
                     cov.uncited.append(sent)
         result.append(cov)
-    return Coverage(result)
+    return Coverage(result, quality(root))
 

@@ -65,6 +65,10 @@ def shape(name: str, tables: Mapping[str, Sequence[Any]], by_id: Mapping[str, An
         for col in view.columns:
             source = rec if col.via is None else by_id.get(getattr(rec, col.via) or "")
             value = None if source is None else getattr(source, col.of)
+            if col.label_of:
+                found = V.label_of(value, view.base.column(col.of).targets) if value else None
+                target = by_id.get(value or "")
+                value = getattr(target, found[1]) if found is not None and target is not None else None
             row[col.name] = C.TABLES_BY_PREFIX[value.split("-", 1)[0]].name if col.table_of and value else value
         out.append(row)
     return Shape(name, view.description, view.key, tuple(V.as_column(view, c) for c in view.columns), out)

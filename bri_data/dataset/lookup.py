@@ -25,11 +25,27 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Related:
+    """A relation of the shown record: `this KIND other` (direction "to") or `other KIND
+    this` (direction "from")."""
+
+    relation_id: str
+    kind: str
+    direction: str
+    other_id: str
+    other_table: str
+    other_label: str
+    note: str
+
+
+@dataclass(frozen=True)
 class RecordView:
     table: str
     record: dict[str, Any]
     links: dict[str, dict[str, Any]]  # column -> linked record
-    referrers: list[dict[str, Any]]  # {"table", "column", "id"} of records pointing here
+    labels: dict[str, str]  # column -> label of the linked record (name, summary, text...)
+    referrers: list[dict[str, Any]]  # {"table", "column", "id"} of records pointing here, relations aside
+    relations: list[Related]  # relations to and from this record
     citations: list[Context]
 
     def to_dict(self) -> dict[str, Any]:
@@ -37,7 +53,9 @@ class RecordView:
             "table": self.table,
             "record": self.record,
             "links": self.links,
+            "labels": self.labels,
             "referrers": self.referrers,
+            "relations": [r.__dict__ for r in self.relations],
             "citations": [c.__dict__ for c in self.citations],
         }
 
@@ -59,17 +77,26 @@ def view(dataset: Dataset, record_id: str) -> RecordView:
         )
         for s in dataset.cited_spans(record_id)
     ]
+    related = []
+    for r in dataset.relations_of(record_id):
+        outgoing = r.subject_id == record_id
+        other = r.object_id if outgoing else r.subject_id
+        related.append(Related(r.id, r.kind, "to" if outgoing else "from", other, dataset.table_of(other), dataset.label(other), r.note))
+    links = dataset.links(record_id)
     return RecordView(
         dataset.table_of(record_id),
         rec.model_dump(),
-        {col: r.model_dump() for col, r in dataset.links(record_id).items()},
-        [{"table": t, "column": c, "id": r.id} for t, c, r in dataset.referrers(record_id)],
+        {col: r.model_dump() for col, r in links.items()},
+        {col: dataset.label(r.id) for col, r in links.items()},
+        [{"table": t, "column": c, "id": r.id} for t, c, r in dataset.referrers(record_id) if t != C.RELATIONS.name],
+        related,
         contexts,
     )
 
 
 def show(record_id: str, path: str | Path | None = None) -> RecordView:
-    """The record, the records it links to and points from, and its citations in context."""
+    """The record, the records it links to and points from, its relations to and from
+    other records, and its citations in context."""
     return view(load(path), record_id)
 
 

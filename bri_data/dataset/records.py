@@ -106,15 +106,26 @@ class Dataset(Mapping[str, Any]):
         return [CitedSpan(c, self.seeds[c.source_id]) for c in self.citations(record_id)]
 
     def links(self, record_id: str) -> dict[str, Any]:
-        """The records this one points at, by column (speaker_id -> the actor, ...)."""
+        """The records this one points at, by column (speaker_id -> the actor, subject_id ->
+        the related record, ...); a citation's record is not a link (see `citations`)."""
         rec = self[record_id]
         table = C.TABLES_BY_NAME[self.table_of(record_id)]
         out = {}
         for col in table.foreign_keys:
             target = getattr(rec, col.name)
-            if target is not None and col.references != "*" and target in self._by_id:
+            if target is not None and table is not C.CITATIONS and target in self._by_id:
                 out[col.name] = self._by_id[target]
         return out
+
+    def relations_of(self, record_id: str) -> list[Any]:
+        """The relations (RelationRecord) whose subject or object is this record."""
+        self[record_id]  # an unknown id raises UnknownKeyError
+        return [r for r in self.tables["relations"] if record_id in (r.subject_id, r.object_id)]
+
+    def label(self, record_id: str) -> str:
+        """A reader's label of a record: its table's `label` column (an actor's name, an
+        event's summary, a statement's text...)."""
+        return str(getattr(self[record_id], C.TABLES_BY_NAME[self.table_of(record_id)].label))
 
     def to_pandas(self, name: str | None = None, index: bool = True) -> Any:
         """Table or view NAME as a pandas DataFrame (needs `bri-data[pandas]`), indexed by its
@@ -132,10 +143,13 @@ class Dataset(Mapping[str, Any]):
         return polars_frame(shape(name, self.tables, self._by_id))
 
     def referrers(self, record_id: str) -> list[tuple[str, str, Any]]:
-        """(table, column, record) of every non-citation record that points at this one."""
+        """(table, column, record) of every non-citation record that points at this one
+        (relations included)."""
         out = []
-        for table in C.TABLES[:-1]:
-            cols = [c for c in table.foreign_keys if c.references != "*"]
+        for table in C.TABLES:
+            if table is C.CITATIONS:
+                continue
+            cols = table.foreign_keys
             for rec in self.tables[table.name]:
                 out += [(table.name, c.name, rec) for c in cols if getattr(rec, c.name) == record_id]
         return out

@@ -46,10 +46,13 @@ def create_table(table: C.Table, dialect: Dialect) -> str:
 
 
 def rule_check(rule: C.Rule) -> str | None:
-    """A contract rule as an SQL CHECK expression; None for `ordered` (EDTF is not SQL)."""
+    """A contract rule as an SQL CHECK expression; None for `ordered` (EDTF is not SQL)
+    and `dates` (word matching needs regular expressions SQLite lacks)."""
     a, b = q(rule.first), q(rule.second)
-    if rule.kind == "paired":
-        return f"({a} IS NULL) = ({b} IS NULL)"
+    if rule.kind == "marks_empty":
+        return f"{b} IS NULL OR (({a} IS NULL) = ({b} = {lit(rule.value or '')}))"
+    if rule.kind == "requires":
+        return f"{a} IS NULL OR {b} IS NOT NULL"
     if rule.kind == "distinct":
         return f"{a} IS NULL OR {b} IS NULL OR {a} <> {b}"
     return None
@@ -68,6 +71,16 @@ def _table_of(expr: str) -> str:
     return f"CASE {prefix} " + " ".join(f"WHEN {lit(t.prefix)} THEN {lit(t.name)}" for t in V.RECORD_TABLES) + " END"
 
 
+def _label_of(expr: str, tables: tuple[str, ...]) -> str:
+    """SQL for the label (`Table.label`) of the record the id EXPR names, one of TABLES."""
+    prefix = f"substr({expr}, 1, instr({expr}, '-') - 1)"
+    cases = []
+    for name in tables:
+        t = C.TABLES_BY_NAME[name]
+        cases.append(f"WHEN {lit(t.prefix)} THEN (SELECT x.{q(t.label)} FROM {q(t.name)} x WHERE x.{q('id')} = {expr})")
+    return f"CASE {prefix} " + " ".join(cases) + " END"
+
+
 def create_view(view: V.View) -> str:
     """CREATE VIEW for a view of the contract: one LEFT JOIN per foreign key read through
     (a required key always resolves in valid data, so LEFT and inner joins agree)."""
@@ -76,6 +89,8 @@ def create_view(view: V.View) -> str:
     for col in view.columns:
         if col.table_of:
             expr = _table_of(f"b.{q(col.of)}")
+        elif col.label_of:
+            expr = _label_of(f"b.{q(col.of)}", view.base.column(col.of).targets)
         elif col.via is None:
             expr = f"b.{q(col.of)}"
         else:

@@ -172,7 +172,7 @@ def write_parquet(dataset: Dataset, target: Path, name: str) -> None:
     pa: Any = require("pyarrow", "parquet")
     pq: Any = require("pyarrow.parquet", "parquet")
     # One folder per table: pyarrow, pandas and polars read a folder as one dataset and
-    # would merge six flat files into the first one's columns (pyarrow silently).
+    # would merge the flat files into the first one's columns (pyarrow silently).
     for table in C.TABLES:
         schema = arrow_schema(table)
         rows = dataset.tables[table.name]

@@ -36,7 +36,7 @@ from bri_data.files.csvtable import FileFacts, Row
 from bri_data.files.limits import MAX_ROW_BYTES, MAX_TABLE_BYTES
 from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
-from bri_data.validate import rules, semantics
+from bri_data.validate import consistency, rules, semantics
 from bri_data.validate.descriptor import ResourceDecl
 from bri_data.validate.keys import KeyIndex, cycles, dangling, duplicate, duplicate_global
 from bri_data.validate.provenance import Provenance, uncited
@@ -224,12 +224,85 @@ def semantic_mask(pl: Any, table: C.Table, lf: Any) -> Any:
     return pl.any_horizontal(flags) if flags else pl.lit(False)
 
 
+# Day keys (yyyymmdd as an integer) for EDTF ranges; an open end is -BIG / +BIG. Years
+# beyond +-10**12 get no key: such values are flagged whenever they could be compared.
+_BIG = 1 << 62
+_MAX_YEAR = 10**12
+
+
+def _date_keys(pl: Any, frame: Any, col: str, prefix: str) -> Any:
+    """FRAME with PREFIX+lo, PREFIX+hi (day keys) and PREFIX+st: 1 a comparable range,
+    2 a range without keys (always flagged), null for what layer 6 skips (empty, not
+    EDTF, reversed)."""
+    lo, hi, st = {}, {}, {}
+    for value in frame.get_column(col).drop_nulls().unique().to_list():
+        r = consistency.date_range(value)
+        if r is None:
+            continue
+        if any(d is not None and abs(d[0]) >= _MAX_YEAR for d in r):
+            st[value] = 2
+            continue
+        st[value] = 1
+        lo[value] = -_BIG if r[0] is None else _day_key(r[0])
+        hi[value] = _BIG if r[1] is None else _day_key(r[1])
+    c = pl.col(col)
+    return frame.with_columns(
+        c.replace_strict(list(lo), list(lo.values()), default=None, return_dtype=pl.Int64).alias(prefix + "lo"),
+        c.replace_strict(list(hi), list(hi.values()), default=None, return_dtype=pl.Int64).alias(prefix + "hi"),
+        c.replace_strict(list(st), list(st.values()), default=None, return_dtype=pl.Int8).alias(prefix + "st"),
+    )
+
+
+def _inside(pl: Any, inner: str, outer: str) -> Any:
+    return (pl.col(inner + "lo") >= pl.col(outer + "lo")) & (pl.col(inner + "hi") <= pl.col(outer + "hi"))
+
+
+def _comparable(pl: Any, a: str, b: str) -> Any:
+    return pl.col(a + "st").is_not_null() & pl.col(b + "st").is_not_null()
+
+
+def _wild(pl: Any, a: str, b: str) -> Any:
+    return (pl.col(a + "st") == 2) | (pl.col(b + "st") == 2)
+
+
+def _either_inside(pl: Any, a: str, b: str) -> Any:
+    """True for rows `consistency._spells` could report: neither range inside the other."""
+    apart = ~(_inside(pl, a, b).fill_null(False) | _inside(pl, b, a).fill_null(False))
+    return (_comparable(pl, a, b) & (_wild(pl, a, b) | apart)).fill_null(False)
+
+
+def _contained(pl: Any, rows: Any, events: Any, ref: str, inner: str, outer: str) -> Any:
+    """ROWS (with INNER-prefixed keys) whose range may not lie inside that of the event REF
+    points at (EVENTS, OUTER-prefixed keys)."""
+    joined = rows.join(events.drop("line", "date"), left_on=ref, right_on="id", how="inner", maintain_order="left")
+    flag = _comparable(pl, inner, outer) & (_wild(pl, inner, outer) | ~_inside(pl, inner, outer).fill_null(False))
+    return joined.filter(flag.fill_null(False))
+
+
+# Per table, the columns layer 6 reads: what its checks compare, and the uses of records.
+_PROJECTED: dict[str, tuple[str, ...]] = {
+    name: tuple(dict.fromkeys((*cols, *consistency.USES.get(name, ()))))
+    for name, cols in (
+        (C.EVENTS.name, ("date", "parent_event_id")),
+        (C.STATEMENTS.name, ("date", "event_id")),
+        (C.MEMBERSHIPS.name, consistency.SPELL_COLUMNS),
+        (C.RELATIONS.name, ("kind", "subject_id", "object_id")),
+    )
+}
+
+
 class ColumnarRun:
     def __init__(self, root: Path, decls: dict[str, ResourceDecl], report: Report) -> None:
         self.pl: Any = require("polars", "fast")
         self.root, self.decls, self.report = root, decls, report
         self.keys = KeyIndex(report)  # used for the sources table (row engine)
         self.prov = Provenance(root, report)
+        # Layer 6: the projections hold only the rows the masks flag (see `_consistency`).
+        self.cons = consistency.Projections()
+        self.event_dates: Any = None  # DataFrame(id, line, date, lo, hi, st): first occurrences
+        self.needed_events: set[str] = set()  # events the flagged rows point at
+        # Per table with an unused_code: its records (id, line) that no use has named yet.
+        self.unused: dict[str, Any] = {}
         self.all_ids: Any = None  # DataFrame(id, table, line): first owner of every id
         self.table_ids: dict[str, Any] = {}  # table -> DataFrame(id, line), first occurrences
         self.cited_ids: Any = None  # polars Series of every record_id cited
@@ -264,7 +337,7 @@ class ColumnarRun:
             fh = open_member(self.root, scan.rel, MAX_TABLE_BYTES)
         except Refused as exc:
             raise Unsupported(f"{scan.rel} refused by the path policy ({exc.kind})") from None
-        facts = stream_table(C.SOURCES, fh, scan.rel, self.keys, self.prov, self.report)
+        facts = stream_table(C.SOURCES, fh, scan.rel, self.keys, self.prov, self.report, self.cons)
         if not facts.complete or not facts.columns:
             raise Unsupported("sources table not fully readable")  # the row engine judges what follows
         self.keys.finish_table()
@@ -294,16 +367,22 @@ class ColumnarRun:
         pl, rel = self.pl, scan.rel
         lf = _read(pl, scan, table)
         self.report.rows_checked[table.name] = scan.facts.rows
+        self.cons.files[table.name] = rel  # where layer 6 points its findings
         self._exact(table, scan, lf, schema_mask(pl, table), "rows")
-        self._keys(table, rel, lf)
+        projected = _PROJECTED.get(table.name, ())
+        kf = self._keys(table, rel, lf, projected)
+        if projected:
+            self._consistency(table, kf)
+        del kf  # before the heavier checks below
         self._exact(table, scan, lf, semantic_mask(pl, table, lf), "semantics")
         self._provenance(table, scan, lf)
 
-    def _keys(self, table: C.Table, rel: str, lf: Any) -> None:
+    def _keys(self, table: C.Table, rel: str, lf: Any, extra: tuple[str, ...]) -> Any:
+        """Keys and foreign keys; returns the frame read for them, with the EXTRA columns too."""
         pl = self.pl
         fks = [c.name for c in table.foreign_keys]
         # One read of the key columns (small), then hash joins in memory.
-        kf = collect(lf.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line"), *fks))
+        kf = collect(lf.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line"), *dict.fromkeys((*fks, *extra))))
         ids = kf.select("id", "line").filter(
             pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
         )
@@ -321,9 +400,11 @@ class ColumnarRun:
         fresh = first if not clash.height else first.join(self.all_ids, on="id", how="anti")
         self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
         self.table_ids[table.name] = first
+        if table.unused_code is not None:
+            self.unused[table.name] = first
         for col in table.foreign_keys:
             if col.references == "*":
-                targets = self.all_ids.filter(pl.col("table") != "citations").select("id")
+                targets = self.all_ids.filter(pl.col("table").is_in(list(col.targets))).select("id")
             else:
                 targets = self.table_ids[col.references or ""].select("id")
             vals = kf.select(pl.col(col.name).alias("value"), "line", "id").filter(pl.col("value").is_not_null())
@@ -336,7 +417,8 @@ class ColumnarRun:
             bad = bad.join(self.all_ids.select("id", "table"), left_on="value", right_on="id", how="left", maintain_order="left")
             for value, line, rid, owner in bad.iter_rows():
                 rid = rid if rid and len(rid) <= 200 else None
-                dangling(self.report, rel, line, col.name, rid, value, col.references or "", owner)
+                dangling(self.report, rel, line, col, rid, value, owner)
+        return kf
 
     def _provenance(self, table: C.Table, scan: _Scan, lf: Any) -> None:
         pl = self.pl
@@ -404,6 +486,53 @@ class ColumnarRun:
         good = c.filter(pl.col("_ok")).select("record_id", "quote").join(texts.lazy(), on=["record_id", "quote"], how="semi")
         self.prov.verbatim |= set(collect(good).get_column("record_id").to_list())
 
+    def _consistency(self, table: C.Table, kf: Any) -> None:
+        """Fill the projections of layer 6 with the rows that could fail its checks (KF:
+        the table's id, line and `_PROJECTED` columns, read once by `_keys`).
+
+        Each mask compares EDTF ranges as integer day keys, as `consistency.inside` does
+        on tuples; values whose years do not fit a key are always flagged.
+        """
+        pl, cons = self.pl, self.cons
+        rid = pl.when(pl.col("id").str.len_chars() <= 200).then(pl.col("id")).alias("rid")
+        frame = kf.select(rid, "line", *_PROJECTED[table.name])
+        # Strike off the records this table uses (a user comes after what it uses: tests/test_consistency.py).
+        for col in consistency.USES.get(table.name, ()):
+            values = frame.get_column(col).drop_nulls().unique().to_frame("id")
+            self.unused = {t: ids.join(values, on="id", how="anti", maintain_order="left") for t, ids in self.unused.items()}
+        if table is C.EVENTS:
+            first = frame.filter(pl.col("rid").is_not_null() & pl.col("rid").is_first_distinct())
+            self.event_dates = _date_keys(pl, first.select(pl.col("rid").alias("id"), "line", "date"), "date", "")
+            flagged = _contained(pl, _date_keys(pl, frame, "date", "c_"), self.event_dates, "parent_event_id", inner="c_", outer="")
+            for r in flagged.iter_rows(named=True):
+                cons.children.append(consistency.Link(r["line"], r["rid"], r["date"], r["parent_event_id"]))
+                self.needed_events.add(r["parent_event_id"])
+        elif table is C.STATEMENTS:
+            flagged = _contained(pl, _date_keys(pl, frame, "date", "c_"), self.event_dates, "event_id", inner="c_", outer="")
+            for r in flagged.iter_rows(named=True):
+                cons.statements.append(consistency.Link(r["line"], r["rid"], r["date"], r["event_id"]))
+                self.needed_events.add(r["event_id"])
+        elif table is C.MEMBERSHIPS:
+            pair = pl.col("member_id").is_not_null() & pl.col("organization_id").is_not_null()
+            # Candidates for an overlap: spells sharing their member and organization.
+            mask = frame.select((pair & (pl.len().over("member_id", "organization_id") > 1)).fill_null(False)).to_series()
+            for bound, event in (("start", "start_event_id"), ("end", "end_event_id")):
+                keyed = _date_keys(pl, frame, bound, "s_").join(
+                    self.event_dates, left_on=event, right_on="id", how="left", maintain_order="left", suffix="_event"
+                )
+                mask = mask | keyed.select(_either_inside(pl, "s_", "")).to_series()
+            for r in frame.filter(mask).iter_rows(named=True):
+                cons.spells.append(consistency.Spell(r["line"], r["rid"], *(r[c] for c in consistency.SPELL_COLUMNS)))
+                self.needed_events.update(e for e in (r["start_event_id"], r["end_event_id"]) if e is not None)
+            # The last table that points at events: keep the events the flagged rows need.
+            needed = pl.Series(sorted(self.needed_events), dtype=pl.String)
+            kept = self.event_dates.filter(pl.col("id").is_in(needed.implode())).select("id", "line", "date")
+            cons.events = {eid: (n, date) for eid, n, date in kept.iter_rows()}
+            self.event_dates = None
+        elif table is C.RELATIONS:
+            pairs = frame.filter(pl.col("kind") == C.OVERLAP_REASON).select("subject_id", "object_id").drop_nulls()
+            cons.qualified |= {frozenset(p) for p in pairs.iter_rows()}
+
     def _finish(self) -> None:
         cited = self.cited_ids.to_frame("id")
         for table in C.TABLES:
@@ -413,3 +542,5 @@ class ColumnarRun:
             for rid, line in missing.iter_rows():
                 uncited(self.report, table, rid, line)
         self.prov.finish_statements()
+        self.cons.records = {name: dict(ids.iter_rows()) for name, ids in self.unused.items()}
+        consistency.check(self.cons, self.report)

@@ -17,10 +17,9 @@ from bri_data.findings import Report
 class _Ref:
     rel: str
     line: int
-    field: str
+    col: C.Column
     record_id: str | None
     value: str
-    target: str
 
 
 @dataclass
@@ -48,7 +47,7 @@ class KeyIndex:
     def ref(self, table: C.Table, rel: str, line: int, rid: str | None, col: C.Column, value: object) -> None:
         if not isinstance(value, str) or col.references is None:
             return
-        r = _Ref(rel, line, col.name, rid, value, col.references)
+        r = _Ref(rel, line, col, rid, value)
         if col.references == table.name:
             self._pending.append(r)
         else:
@@ -56,12 +55,13 @@ class KeyIndex:
 
     def _judge(self, r: _Ref) -> None:
         owner = self.owner.get(r.value)
-        if r.target == "*":
-            if (owner is not None and owner != "citations") or self.partial - {"citations"}:
+        target = r.col.references or ""
+        if target == "*":  # its target tables all come earlier in the contract's order
+            if owner in r.col.targets or self.partial & set(r.col.targets):
                 return
-        elif r.value in self.ids[r.target] or r.target in self.partial:
+        elif r.value in self.ids[target] or target in self.partial:
             return
-        dangling(self.report, r.rel, r.line, r.field, r.record_id, r.value, r.target, owner)
+        dangling(self.report, r.rel, r.line, r.col, r.record_id, r.value, owner)
 
     def finish_table(self) -> None:
         for r in self._pending:
@@ -69,7 +69,7 @@ class KeyIndex:
         by_field: dict[tuple[str, str], list[tuple[str, int, str]]] = {}
         for r in self._pending:
             if r.record_id:
-                by_field.setdefault((r.rel, r.field), []).append((r.record_id, r.line, r.value))
+                by_field.setdefault((r.rel, r.col.name), []).append((r.record_id, r.line, r.value))
         for (rel, name), edges in by_field.items():
             cycles(self.report, rel, name, edges)
         self._pending.clear()
@@ -100,16 +100,16 @@ def duplicate_global(report: Report, rel: str, line: int, rid: str, other: str, 
     )
 
 
-def dangling(
-    report: Report, rel: str, line: int, field: str, rid: str | None, value: str, target: str, owner: str | None
-) -> None:
-    if target == "*":
-        msg = f"{field} {value!r} is not the id of any source, actor, event, statement or membership"
+def dangling(report: Report, rel: str, line: int, col: C.Column, rid: str | None, value: str, owner: str | None) -> None:
+    if col.references == "*":
+        # No owner here: the row engine knows only the rows read so far, the columnar engine all.
+        kinds = [C.TABLES_BY_NAME[t].noun for t in col.targets]
+        msg = f"{col.name} {value!r} is not the id of any {', '.join(kinds[:-1])} or {kinds[-1]}"
     else:
-        msg = f"{field} {value!r} does not exist in the {target} table"
+        msg = f"{col.name} {value!r} does not exist in the {col.references} table"
         if owner:
             msg += f" (it is a {owner} id)"
-    report.emit("key.foreign", msg, file=rel, line=line, field=field, record_id=rid)
+    report.emit("key.foreign", msg, file=rel, line=line, field=col.name, record_id=rid)
 
 
 def cycles(report: Report, rel: str, field: str, edges: list[tuple[str, int, str]]) -> None:

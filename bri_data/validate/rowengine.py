@@ -1,4 +1,4 @@
-"""The row engine: every table streamed row by row through layers 2-5.
+"""The row engine: every table streamed row by row through layers 2-5; layer 6 at the end.
 
 Tables are read in contract order (sources first, citations last), each row checked
 once, as it is read, against indexes of what came before.
@@ -14,7 +14,7 @@ from bri_data.files.csvtable import FileFacts, read_table
 from bri_data.files.limits import MAX_TABLE_BYTES
 from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
-from bri_data.validate import semantics
+from bri_data.validate import consistency, semantics
 from bri_data.validate.descriptor import ResourceDecl
 from bri_data.validate.keys import KeyIndex
 from bri_data.validate.provenance import Provenance
@@ -24,6 +24,7 @@ from bri_data.validate.rows import check_row
 def run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None:
     keys = KeyIndex(report)
     prov = Provenance(root, report)
+    cons = consistency.Projections()
     for table in C.TABLES:
         decl = decls.get(table.name)
         if decl is None:
@@ -40,12 +41,15 @@ def run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None
                 refused_table(table, decl.path, rel, Refused("unsafe", "path must be one string"), report)
             keys.partial.add(table.name)
             continue
-        facts = stream_table(table, fh, rel, keys, prov, report)
+        facts = stream_table(table, fh, rel, keys, prov, report, cons)
         if not facts.complete or not facts.columns:
             keys.partial.add(table.name)
         keys.finish_table()
         compare_facts(table, rel, decl.bytes, decl.hash, facts, report)
     prov.finish(keys)
+    cons.untrusted |= keys.partial
+    cons.records = {t.name: keys.ids[t.name] for t in C.TABLES if t.unused_code is not None}
+    consistency.check(cons, report)
 
 
 def refused_table(table: C.Table, path: object, rel: str, exc: Refused, report: Report) -> None:
@@ -66,16 +70,21 @@ def refused_table(table: C.Table, path: object, rel: str, exc: Refused, report: 
         )
 
 
-def stream_table(table: C.Table, fh: BinaryIO, rel: str, keys: KeyIndex, prov: Provenance, report: Report) -> FileFacts:
-    """The row engine on one table (FH from `open_member`): every row through layers 2-5 as it is read."""
+def stream_table(
+    table: C.Table, fh: BinaryIO, rel: str, keys: KeyIndex, prov: Provenance, report: Report, cons: consistency.Projections
+) -> FileFacts:
+    """The row engine on one table (FH from `open_member`): every row through layers 2-5 as
+    it is read, and into the projections layer 6 judges at the end."""
     fks = table.foreign_keys
     facts = FileFacts()
+    cons.files[table.name] = rel
     present: set[str] | None = None
     rows = 0
     for row in read_table(fh, rel, table, report, facts):
         rows += 1
         keys.add(table.name, rel, row.line, row.record_id)
         if not row.intact:
+            cons.untrusted.add(table.name)
             continue
         if present is None:
             present = set(facts.columns)
@@ -84,6 +93,9 @@ def stream_table(table: C.Table, fh: BinaryIO, rel: str, keys: KeyIndex, prov: P
             keys.ref(table, rel, row.line, row.record_id, col, values.get(col.name))
         semantics.check(table, rel, row.line, row.record_id, values, report)
         prov.check(table, rel, row.line, row.record_id, values)
+        cons.collect(table, row.line, row.record_id, values)
+    if set(table.column_names) - set(facts.columns):
+        cons.untrusted.add(table.name)
     report.rows_checked[table.name] = rows
     return facts
 

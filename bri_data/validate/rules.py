@@ -12,6 +12,7 @@ from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract.edtf import Day
+from bri_data.findings import short
 
 Spans = dict[str, tuple[Day | None, Day | None]]
 
@@ -22,15 +23,21 @@ def broken(rule: C.Rule, values: dict[str, Any], spans: Spans) -> str | None:
     SPANS holds the parsed bounds of the row's valid EDTF columns.
     """
     a, b = values.get(rule.first), values.get(rule.second)
-    if rule.kind == "paired":
-        if (a is None) == (b is None):
-            return None
-        return f"{rule.second} without a {rule.first}" if a is None else f"a {rule.first} without {rule.second}"
+    if rule.kind == "marks_empty":
+        if b is None or (a is None) == (b == rule.value):
+            return None  # an empty SECOND is row.required's finding
+        if a is None:
+            return f"no {rule.first} but {rule.second} {b!r}; give the {rule.first}, or {rule.second} {rule.value!r} if the seeds give none"
+        return f"a {rule.first} but {rule.second} {rule.value!r}; empty the {rule.first} or say on what it rests"
+    if rule.kind == "requires":
+        return "missing" if a is not None and b is None else None
     if rule.kind == "ordered":
         start, end = spans.get(rule.first, (None, None))[0], spans.get(rule.second, (None, None))[1]
         return "order" if start is not None and end is not None and end < start else None
     if rule.kind == "distinct":
         return "same" if a is not None and a == b else None
+    if rule.kind == "dates":
+        return "undated" if a == rule.value and isinstance(b, str) and not C.states_a_date(b) else None
     raise ValueError(f"unknown rule kind {rule.kind!r}")
 
 
@@ -41,12 +48,17 @@ def mask(pl: Any, rule: C.Rule, lows: dict[str, Any], highs: dict[str, Any]) -> 
     (yyyymmdd; null where the value is empty or invalid).
     """
     a, b = pl.col(rule.first), pl.col(rule.second)
-    if rule.kind == "paired":
-        return a.is_null() != b.is_null()
+    if rule.kind == "marks_empty":
+        return (b.is_not_null() & (a.is_null() != (b == rule.value))).fill_null(False)
+    if rule.kind == "requires":
+        return a.is_not_null() & b.is_null()
     if rule.kind == "ordered":
         return (highs[rule.second] < lows[rule.first]).fill_null(False)
     if rule.kind == "distinct":
         return (a == b).fill_null(False)
+    if rule.kind == "dates":
+        # Every row with the value: few rows, and no second regex dialect to keep in step.
+        return (a == rule.value).fill_null(False)
     raise ValueError(f"unknown rule kind {rule.kind!r}")
 
 
@@ -56,6 +68,7 @@ def message(rule: C.Rule, table: C.Table, values: dict[str, Any], detail: str) -
         first=rule.first,
         second=rule.second,
         first_value=values.get(rule.first),
-        second_value=values.get(rule.second),
+        second_value=short(values.get(rule.second)) if rule.kind == "dates" else values.get(rule.second),
+        value=rule.value,
         detail=detail,
     )

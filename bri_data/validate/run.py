@@ -1,4 +1,4 @@
-"""`validate()`: run all five layers over a package and return a Report.
+"""`validate()`: run all six layers over a package and return a Report.
 
 Two engines give the same findings. The row engine (`rowengine`, default, fast to start)
 streams each table row by row. The columnar engine (`columnar`, extra `bri-data[fast]`)
