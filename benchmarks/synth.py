@@ -122,7 +122,7 @@ def write(n: int, out: Path, seed: int = 7) -> dict[str, int]:
         event_dates.append(date)
         writers["events"].writerow(
             [f"evt-{i}", date, "stated", rng.choice(types), rng.choice(plover), f"act-{i % counts['actors']}",  # every actor used
-             f"act-{rng.randrange(counts['actors'])}", "Kazan", None if p is None else f"evt-{p}", f"Synthetic event {i}.", rng.choice(stances)]
+             f"act-{rng.randrange(counts['actors'])}", "Kazan", None, None if p is None else f"evt-{p}", f"Synthetic event {i}.", rng.choice(stances)]
         )
         cite(f"evt-{i}", span(), "evidence")
     channels, topics = [t.value for t in C.CHANNELS], [t.value for t in C.TOPICS]

@@ -100,7 +100,7 @@ def test_every_actor_is_used_unless_a_using_table_was_not_read_in_full() -> None
 
 def test_uses_are_the_foreign_keys_that_may_point_at_an_actor_and_come_after_it() -> None:
     assert consistency.USES == {
-        "events": ("actor_id", "target_id"),
+        "events": ("actor_id", "target_id", "location_id"),
         "statements": ("speaker_id",),
         "memberships": ("member_id", "organization_id"),
         "relations": ("subject_id", "object_id"),

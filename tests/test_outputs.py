@@ -6,11 +6,13 @@ permitted; SIGTERM is sent to a real export process.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,13 +32,23 @@ def _mount(where: Path, options: str) -> bool:
     return proc.returncode == 0
 
 
+def _umount(where: Path) -> None:
+    """Unmount; a handle the garbage collector has not closed yet can keep it busy a moment."""
+    for _ in range(20):
+        gc.collect()
+        if subprocess.run(["umount", str(where)], capture_output=True).returncode == 0:
+            return
+        time.sleep(0.1)
+    subprocess.run(["umount", "-l", str(where)], check=True)  # detach; freed when the last handle closes
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     where = tmp_path / "small"
     if not _mount(where, "size=64k"):
         pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
     yield where
-    subprocess.run(["umount", str(where)], check=True)
+    _umount(where)
 
 
 @pytest.fixture
@@ -45,7 +57,7 @@ def read_only_disk(tmp_path: Path) -> Iterator[Path]:
     if not _mount(where, "size=64k,ro"):
         pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
     yield where
-    subprocess.run(["umount", str(where)], check=True)
+    _umount(where)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

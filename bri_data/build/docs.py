@@ -163,8 +163,10 @@ Computed by `bri-data coverage` (the same figures, text or JSON):
 {cov_lines}
 
 ## Preprocessing, cleaning, labeling
-- Hand curation, sentence by sentence, one curator per seed, then an independent review
-  (`CURATION.md`: codebook, judgment calls, review findings and resolutions).
+- Hand curation, sentence by sentence, one curator per seed, then an independent review;
+  for 0.2.0 two further readers coded both seeds afresh from the codebook and every
+  difference was adjudicated (`CURATION.md`: codebook, judgment calls, review findings,
+  adjudication table).
 - Labels: closed vocabularies defined in `docs/tables.md`; PLOVER root categories for
   event types; EDTF dates with `date_basis` saying when a date is inferred.
 - Raw data kept: the seeds ship unchanged; every record's citations give line and

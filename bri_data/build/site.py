@@ -41,9 +41,10 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "events": ("date", "type", "summary", "actor_id", "status"),
     "statements": ("date", "speaker_id", "topic", "mode", "text"),
     "memberships": ("member_id", "status", "organization_id", "start", "end", "basis"),
+    "relations": ("kind", "subject_id", "object_id", "note"),
     "citations": ("source_id", "line", "char_start", "record_id", "role", "quote"),
 }
-LABEL_COLUMNS = ("name", "title", "summary", "text")
+LABEL_COLUMNS = ("name", "title", "summary", "text", "note")
 # What the offline search looks in, besides every quote: a record's words, not its codes.
 SEARCH_COLUMNS = ("name", "aliases", "role", "title", "author", "summary", "text", "location")
 LABEL_MAX = 90

@@ -86,10 +86,10 @@ def layout(ds: Dataset) -> Drawing:
     events = []
     for e in ds.tables["events"]:
         lo, hi = _span(e.date)
-        if lo is not None and hi is not None:
+        if lo is not None or hi is not None:  # an open bound (`../2024-10-31`) is drawn to the edge
             events.append((lo, hi, e))
     spells = [(m, *_span(m.start), *_span(m.end)) for m in ds.tables["memberships"]]
-    known = [d for lo, hi, _ in events for d in (lo, hi)] + [d for s in spells for d in s[1:] if d is not None]
+    known = [d for lo, hi, _ in events for d in (lo, hi) if d is not None] + [d for s in spells for d in s[1:] if d is not None]
     if not known:  # nothing dated: an empty axis over one year rather than no picture
         known = [dt.date(2000, 1, 1).toordinal()]
     y0, y1 = dt.date.fromordinal(min(known)).year, dt.date.fromordinal(max(known)).year
@@ -137,10 +137,11 @@ def layout(ds: Dataset) -> Drawing:
     d.add(Shape("text", 10, y, text="Dated events (colour: status; bar: the range a date can mean; hollow: approximate)", size=13))
     lanes: list[float] = []
     placed = []
-    for lo, hi, e in sorted(events, key=lambda t: (t[0], t[1], t[2].id)):
+    for lo, hi, e in sorted(events, key=lambda t: (t[0] if t[0] is not None else t0, t[1] if t[1] is not None else t1, t[2].id)):
         label = f"{e.date}  {e.summary}"
         label = label if len(label) <= 70 else label[:69] + "…"
-        x0, x1 = x(lo), max(x(hi), x(lo) + 6)
+        x0 = x(lo) if lo is not None else LEFT
+        x1 = max(x(hi) if hi is not None else WIDTH - RIGHT, x0 + 6)
         right = x1 + 6 + _text_width(label)
         shift = right - (WIDTH - RIGHT)
         tx = x1 + 6 if shift <= 0 else x0 - 6
@@ -160,7 +161,12 @@ def layout(ds: Dataset) -> Drawing:
         ly = top_events + lane * ROW
         color = STATUS_COLORS[e.status]
         fuzzy = any(q in (e.date or "") for q in "~?%")
-        if hi > lo:
+        if lo is None or hi is None:  # open towards the past or the future: dashed, arrow at the open end
+            d.add(Shape("rect", x0, ly - 3, x1 - x0, 6, color, fill=False, dashed=True, opacity=0.8))
+            tip = x0 if lo is None else x1
+            back = 6 if lo is None else -6
+            d.add(Shape("line", tip + back, ly - 5, tip, ly, color), Shape("line", tip + back, ly + 5, tip, ly, color))
+        elif hi > lo:
             d.add(Shape("rect", x0, ly - 3, x1 - x0, 6, color, fill=not fuzzy, dashed=fuzzy, opacity=0.8))
         else:
             d.add(Shape("circle", x0, ly, 4, 0, color, fill=not fuzzy))

@@ -465,6 +465,12 @@ EVENTS = Table(
         _fk("actor_id", "actors", "Who acts."),
         _fk("target_id", "actors", "Who or what is acted upon or addressed, if anyone."),
         _text("location", "Place as the seeds give it (no place the text does not name)."),
+        _fk(
+            "location_id",
+            "actors",
+            "The state or organization the place is named by, when the seeds name the place by an actor "
+            "('the summit in South Africa', 'its borders with the European Union').",
+        ),
         _fk("parent_event_id", "events", "A larger event this one is part of (e.g. the summit)."),
         _text("summary", "One-sentence summary in the curator's words, grounded in the cited spans.", required=True),
         Column("status", "string", "How the seed presents the event.", required=True, vocabulary=STANCES),

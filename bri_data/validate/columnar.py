@@ -417,7 +417,7 @@ class ColumnarRun:
             bad = bad.join(self.all_ids.select("id", "table"), left_on="value", right_on="id", how="left", maintain_order="left")
             for value, line, rid, owner in bad.iter_rows():
                 rid = rid if rid and len(rid) <= 200 else None
-                dangling(self.report, rel, line, col, rid, value, owner)
+                dangling(self.report, rel, line, col, rid, value, None if owner == table.name else owner)  # as KeyIndex._judge
         return kf
 
     def _provenance(self, table: C.Table, scan: _Scan, lf: Any) -> None:

@@ -197,6 +197,8 @@ def _extent(s: Spell) -> tuple[Day | None, Day | None] | None:
     start, end = date_range(s.start), date_range(s.end)
     if (s.start is not None and start is None) or (s.end is not None and end is None):
         return None
+    if (start is not None and start[1] is None) or (end is not None and end[0] is None):
+        return None  # a start open towards the future (`2024-10/..`), or an end open towards the past: no day is sure
     return (start[1] if start else None), (end[0] if end else None)
 
 

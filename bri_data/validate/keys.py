@@ -20,6 +20,7 @@ class _Ref:
     col: C.Column
     record_id: str | None
     value: str
+    table: str  # the referencing table
 
 
 @dataclass
@@ -47,7 +48,7 @@ class KeyIndex:
     def ref(self, table: C.Table, rel: str, line: int, rid: str | None, col: C.Column, value: object) -> None:
         if not isinstance(value, str) or col.references is None:
             return
-        r = _Ref(rel, line, col, rid, value)
+        r = _Ref(rel, line, col, rid, value, table.name)
         if col.references == table.name:
             self._pending.append(r)
         else:
@@ -55,6 +56,9 @@ class KeyIndex:
 
     def _judge(self, r: _Ref) -> None:
         owner = self.owner.get(r.value)
+        # The hint names another table only: of its own table the row engine knows just the
+        # rows read so far, the columnar engine all of them.
+        owner = None if owner == r.table else owner
         target = r.col.references or ""
         if target == "*":  # its target tables all come earlier in the contract's order
             if owner in r.col.targets or self.partial & set(r.col.targets):
