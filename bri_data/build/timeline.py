@@ -120,7 +120,8 @@ def layout(ds: Dataset) -> Drawing:
         d.add(Shape("text", LEFT - 8, y + 4, text=name, anchor="end"))
         for m, s_lo, s_hi, e_lo, e_hi in rows:
             color = SPELL_COLORS[m.status]
-            start = x(s_hi) if s_hi is not None else LEFT
+            # the day it surely holds from; a start open towards the future (`2024-10/..`) from its first day
+            start = x(s_hi) if s_hi is not None else x(s_lo) if s_lo is not None else LEFT
             end = x(e_lo) if e_lo is not None else WIDTH - RIGHT
             dashed = s_lo is None or m.basis != "fact"
             d.add(Shape("rect", start, y - 5, max(end - start, 2), 10, color, dashed=dashed, opacity=0.6 if dashed else 1.0))
@@ -144,8 +145,9 @@ def layout(ds: Dataset) -> Drawing:
         x1 = max(x(hi) if hi is not None else WIDTH - RIGHT, x0 + 6)
         right = x1 + 6 + _text_width(label)
         shift = right - (WIDTH - RIGHT)
-        tx = x1 + 6 if shift <= 0 else x0 - 6
-        span = (x0, right) if shift <= 0 else (x0 - 6 - _text_width(label), x1)
+        inside = shift > 0 and x0 - 6 - _text_width(label) < 0  # fits on neither side: over the (hollow) bar
+        tx = x1 + 6 if shift <= 0 else x0 + 10 if inside else x0 - 6
+        span = (x0, right) if shift <= 0 else (x0, x1) if inside else (x0 - 6 - _text_width(label), x1)
         lane = next((i for i, end in enumerate(lanes) if end < span[0]), len(lanes))
         if lane == len(lanes):
             if len(lanes) + len(members) >= MAX_TIMELINE_ROWS:
@@ -155,7 +157,7 @@ def layout(ds: Dataset) -> Drawing:
                 )
             lanes.append(span[1])
         lanes[lane] = span[1]
-        placed.append((lane, x0, x1, tx, "start" if shift <= 0 else "end", label, e, lo, hi))
+        placed.append((lane, x0, x1, tx, "start" if shift <= 0 or inside else "end", label, e, lo, hi))
     top_events = y + 16
     for lane, x0, x1, tx, anchor, label, e, lo, hi in placed:
         ly = top_events + lane * ROW
