@@ -22,7 +22,7 @@ from bri_data.contract import model as C
 from bri_data.contract.schemas import json_schema, table_schema
 from bri_data.errors import InvalidPackageError, UnreadableInputError
 from bri_data.files.atomic import write_text
-from bri_data.files.limits import MAX_DESCRIPTOR_BYTES, MAX_TABLE_BYTES
+from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
 from bri_data.files.paths import Refused, open_member
 from bri_data.validate.reporters import codes_table, report_schema
 from bri_data.validate.run import validate
@@ -32,16 +32,11 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
 
 
-def file_facts(path: Path) -> tuple[int, str]:
-    """(bytes, "sha256:<hex>") of a regular file, read in chunks."""
-    return _table_facts(path.parent, path.name)
-
-
-def _table_facts(root: Path, rel: str) -> tuple[int, str]:
+def table_facts(root: Path, rel: str) -> tuple[int, str]:
     """(bytes, "sha256:<hex>") of REL inside ROOT, through the path policy."""
     h = hashlib.sha256()
     n = 0
-    with open_member(root, rel, MAX_TABLE_BYTES) as fh:
+    with open_member(root, rel, "table") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
             n += len(chunk)
@@ -62,7 +57,7 @@ def descriptor(root: Path) -> dict[str, Any]:
             "encoding": "utf-8",
         }
         try:
-            res["bytes"], res["hash"] = _table_facts(root, table.path)
+            res["bytes"], res["hash"] = table_facts(root, table.path)
         except Refused as exc:
             if exc.kind != "missing":  # a missing table: the descriptor says nothing about it
                 raise UnreadableInputError(f"{table.path} refused: {exc.reason}") from None
@@ -148,7 +143,7 @@ def _current(root: Path, rel: str) -> bytes | None:
     """A generated file as it is now; None when the path policy refuses it (it is then
     stale; writing refuses a symlink or FIFO in its place with a clear error)."""
     try:
-        with open_member(root, rel, MAX_DESCRIPTOR_BYTES) as fh:
+        with open_member(root, rel, "generated") as fh:
             return fh.read(MAX_DESCRIPTOR_BYTES + 1)
     except (Refused, OSError):
         return None

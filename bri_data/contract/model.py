@@ -393,7 +393,7 @@ SOURCES = Table(
             "string",
             "Path of the seed text inside the package, e.g. `seeds/000_dece6ae29ab50339.txt`.",
             required=True,
-            pattern=r"seeds/[A-Za-z0-9_.\-]+\.txt",
+            pattern=r"seeds/[A-Za-z0-9_][A-Za-z0-9_.\-]*\.txt",  # no hidden files
             max_length=200,
             check="seed_path",
         ),

@@ -19,6 +19,9 @@ MAX_ROW_BYTES = 8 << 20
 # One seed text: seeds are held in memory and indexed (the index takes up to ~50x the
 # text), so a seed is capped well below the tables.
 MAX_SEED_BYTES = 4 << 20
+# All seed texts of one package together (a seed named by several sources rows counts
+# once): what provenance, locate and coverage hold in memory at once.
+MAX_SEEDS_TOTAL_BYTES = 16 << 20
 # A path in the descriptor or in sources.path: characters in all, and per component.
 MAX_PATH_CHARS = 1024
 MAX_NAME_CHARS = 255

@@ -14,9 +14,8 @@ from typing import Any
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed
 from bri_data.errors import UnreadableInputError
-from bri_data.files.limits import MAX_TABLE_BYTES
 from bri_data.files.paths import Refused, open_member, resolve_package
-from bri_data.files.seeds import Seed, read_seed
+from bri_data.files.seeds import Seed, SeedBudget, read_seed
 
 
 def package_root(path: str | Path | None = None) -> Path:
@@ -26,7 +25,7 @@ def package_root(path: str | Path | None = None) -> Path:
 def read_rows(root: Path, table: C.Table) -> list[dict[str, Any]]:
     """All rows of TABLE, typed (ints as int, empty cells as None); every column present."""
     try:
-        with open_member(root, table.path, MAX_TABLE_BYTES) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
+        with open_member(root, table.path, "table") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in table.column_names if c not in (reader.fieldnames or [])]
             if missing:
@@ -41,12 +40,13 @@ def read_rows(root: Path, table: C.Table) -> list[dict[str, Any]]:
 
 def read_seeds(root: Path) -> list[Seed]:
     seeds = []
+    budget = SeedBudget()
     for src in read_rows(root, C.SOURCES):
         path = src["path"]
         try:
             if not isinstance(path, str) or not isinstance(src["id"], str):
                 raise Refused("unsafe", "the sources row has no id or path")
-            seeds.append(read_seed(src["id"], root, path))
+            seeds.append(read_seed(src["id"], root, path, budget))
         except Refused as exc:
             raise UnreadableInputError(f"cannot read seed {str(path)[:200]!r}: {exc.reason}") from None
         except (OSError, UnicodeDecodeError) as exc:

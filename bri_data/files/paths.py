@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 
+from bri_data.contract import model as C
 from bri_data.errors import PackageNotFoundError
-from bri_data.files.limits import MAX_NAME_CHARS, MAX_PATH_CHARS
+from bri_data.files.limits import MAX_DESCRIPTOR_BYTES, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_SEED_BYTES, MAX_TABLE_BYTES
 
 DESCRIPTOR = "datapackage.json"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -129,19 +130,36 @@ _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device", stat.S_IFB
           stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}  # fmt: skip
 
 
-def open_member(root: Path, rel: object, limit: int) -> BinaryIO:
+MemberKind = Literal["descriptor", "table", "seed", "generated"]
+# What each kind of member may be called, and how large it may be: a package is read
+# only where its layout puts these files, so a descriptor or a sources row cannot make a
+# command read (and print) another file of the folder, such as `.git/config`.
+MEMBERS: dict[MemberKind, tuple[re.Pattern[str], str, int]] = {
+    "descriptor": (re.compile(re.escape(DESCRIPTOR)), DESCRIPTOR, MAX_DESCRIPTOR_BYTES),
+    "table": (re.compile(r"data/[A-Za-z0-9_][A-Za-z0-9_.-]*\.csv"), "data/NAME.csv", MAX_TABLE_BYTES),
+    "seed": (re.compile(C.SOURCES.column("path").pattern or ""), "seeds/NAME.txt", MAX_SEED_BYTES),
+    # what `build --check` compares: schemas, docs, README.md, ... (no hidden names)
+    "generated": (re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*"), "a visible path", MAX_DESCRIPTOR_BYTES),
+}
+
+
+def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
     """Open REL inside ROOT for reading in binary, or raise Refused.
 
-    The one path policy: REL is a plain relative POSIX path (`unsafe_reason`); it
-    resolves, symlinks followed, to a place inside ROOT; the target is a regular file
-    (never a FIFO, device, socket or directory, which could hang a read or never end) of
-    at most LIMIT bytes. The file is opened non-blocking and checked again on the open
-    descriptor, so a FIFO swapped in after the check cannot block either.
+    The one path policy: REL is a plain relative POSIX path (`unsafe_reason`) of the form
+    its KIND may take (`MEMBERS`); it resolves, symlinks followed, to a place inside ROOT;
+    the target is a regular file (never a FIFO, device, socket or directory, which could
+    hang a read or never end) within the KIND's size limit. The file is opened
+    non-blocking and checked again on the open descriptor, so a FIFO swapped in after the
+    check cannot block either.
     """
     reason = unsafe_reason(rel)
     if reason is not None:
         raise Refused("unsafe", reason)
     assert isinstance(rel, str)
+    pattern, shape, limit = MEMBERS[kind]
+    if not pattern.fullmatch(rel):
+        raise Refused("unsafe", f"a {kind} is read only from {shape} (no hidden or other files); refused")
     try:
         resolved = (root / rel).resolve(strict=True)
         inside = resolved.is_relative_to(root.resolve(strict=True))

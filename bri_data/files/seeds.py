@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bri_data.errors import LookupFailedError
-from bri_data.files.limits import MAX_SEED_BYTES
+from bri_data.files.limits import MAX_SEED_BYTES, MAX_SEEDS_TOTAL_BYTES
 from bri_data.files.paths import Refused, open_member
 
 
@@ -25,9 +26,31 @@ class Seed:
         return self.lines[number - 1] if 1 <= number <= len(self.lines) else None
 
 
-def read_seed(source_id: str, root: Path, rel: str) -> Seed:
-    """Read a seed through the path policy; raises Refused, OSError or UnicodeDecodeError."""
-    with open_member(root, rel, MAX_SEED_BYTES) as fh:
+class SeedBudget:
+    """The seed bytes one run has read: a file named by several sources rows is read
+    once, and all of them together stay within MAX_SEEDS_TOTAL_BYTES."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.read: dict[str, Seed] = {}
+
+
+def read_seed(source_id: str, root: Path, rel: str, budget: SeedBudget | None = None) -> Seed:
+    """Read a seed through the path policy (within BUDGET, when given); raises Refused,
+    OSError or UnicodeDecodeError."""
+    if budget is not None and rel in budget.read:
+        return dataclasses.replace(budget.read[rel], source_id=source_id)
+    seed = _read_seed(source_id, root, rel)
+    if budget is not None:
+        budget.total += len(seed.text.encode("utf-8"))
+        if budget.total > MAX_SEEDS_TOTAL_BYTES:
+            raise Refused("too_large", f"the seeds together exceed {MAX_SEEDS_TOTAL_BYTES:,} bytes; bri-data reads at most that (README: Limits)")
+        budget.read[rel] = seed
+    return seed
+
+
+def _read_seed(source_id: str, root: Path, rel: str) -> Seed:
+    with open_member(root, rel, "seed") as fh:
         data = fh.read(MAX_SEED_BYTES + 1)
     if len(data) > MAX_SEED_BYTES:  # grew since it was opened
         raise Refused("too_large", f"the file has more than {MAX_SEED_BYTES:,} bytes; bri-data reads at most that (README: Limits)")

@@ -33,7 +33,7 @@ from bri_data.contract.cells import INT_PATTERN, typed
 from bri_data.contract.edtf import bounds
 from bri_data.errors import require
 from bri_data.files.csvtable import FileFacts, Row
-from bri_data.files.limits import MAX_ROW_BYTES, MAX_TABLE_BYTES
+from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
 from bri_data.validate import consistency, rules, semantics
@@ -88,7 +88,7 @@ def prescan(root: Path, rel: str, table: C.Table) -> _Scan:
     last = b""
     run = 0  # bytes since the last newline: lines longer than a chunk span chunks
     try:
-        fh = open_member(root, rel, MAX_TABLE_BYTES)
+        fh = open_member(root, rel, "table")
     except Refused as exc:
         raise Unsupported(f"{rel} refused by the path policy ({exc.kind})") from None
     path = Path(fh.name)
@@ -334,7 +334,7 @@ class ColumnarRun:
         """Few rows: the row engine, which also loads the seeds."""
         pl = self.pl
         try:
-            fh = open_member(self.root, scan.rel, MAX_TABLE_BYTES)
+            fh = open_member(self.root, scan.rel, "table")
         except Refused as exc:
             raise Unsupported(f"{scan.rel} refused by the path policy ({exc.kind})") from None
         facts = stream_table(C.SOURCES, fh, scan.rel, self.keys, self.prov, self.report, self.cons)

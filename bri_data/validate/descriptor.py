@@ -82,7 +82,7 @@ def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
     """Parse datapackage.json; None (with a finding) when it cannot be used at all."""
     rel = path.name
     try:
-        with open_member(path.parent, rel, MAX_DESCRIPTOR_BYTES) as fh:
+        with open_member(path.parent, rel, "descriptor") as fh:
             raw = fh.read(MAX_DESCRIPTOR_BYTES + 1)
         if len(raw) > MAX_DESCRIPTOR_BYTES:
             raise Refused("too_large", f"more than {MAX_DESCRIPTOR_BYTES:,} bytes (README: Limits)")

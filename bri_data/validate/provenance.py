@@ -14,7 +14,7 @@ from typing import Any
 from bri_data.contract import model as C
 from bri_data.contract.cells import ALIAS_SEPARATOR
 from bri_data.files.paths import Refused
-from bri_data.files.seeds import Seed, SeedIndex, find_spans, read_seed
+from bri_data.files.seeds import Seed, SeedBudget, SeedIndex, find_spans, read_seed
 from bri_data.findings import Report, short
 from bri_data.validate.keys import KeyIndex
 
@@ -29,6 +29,7 @@ class Provenance:
     verbatim: set[str] = field(default_factory=set)  # statements whose text equals a quote
     unjudged: set[str] = field(default_factory=set)  # records with a citation that could not be checked
     seeds_complete: bool = True
+    budget: SeedBudget = field(default_factory=SeedBudget, repr=False)  # all seeds together stay within the limit
     _index: SeedIndex | None = field(default=None, repr=False)  # False once a seed could not be read: aliases are not judged
     _where: dict[str, tuple[str, int]] = field(default_factory=dict)  # statement id -> (file, line)
 
@@ -49,7 +50,7 @@ class Provenance:
             return
         where = {"file": rel, "line": line, "field": "path", "record_id": rid}
         try:
-            seed = read_seed(rid, self.root, path)
+            seed = read_seed(rid, self.root, path, self.budget)
         except Refused as exc:
             self.seeds_complete = False
             code, message = {

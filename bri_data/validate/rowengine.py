@@ -11,7 +11,6 @@ from typing import BinaryIO
 
 from bri_data.contract import model as C
 from bri_data.files.csvtable import FileFacts, read_table
-from bri_data.files.limits import MAX_TABLE_BYTES
 from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
 from bri_data.validate import consistency, semantics
@@ -32,7 +31,7 @@ def run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None
             continue
         rel = decl.path if isinstance(decl.path, str) else table.path
         try:
-            fh = open_member(root, decl.path, MAX_TABLE_BYTES) if isinstance(decl.path, str) else None
+            fh = open_member(root, decl.path, "table") if isinstance(decl.path, str) else None
         except Refused as exc:
             refused_table(table, decl.path, rel, exc, report)
             fh = None
