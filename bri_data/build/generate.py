@@ -64,21 +64,7 @@ def descriptor(root: Path) -> dict[str, Any]:
         res["schema"] = table_schema(table)
         resources.append(res)
     return {
-        "$schema": C.DATAPACKAGE_PROFILE,
-        "name": C.PACKAGE_NAME,
-        "id": C.PACKAGE_ID,
-        "title": "bri-data: Belarus, Kazakhstan and BRICS around the 2024 Kazan summit",
-        "description": (
-            "Hand-curated tables (sources, actors, events, statements, memberships, relations, citations) "
-            "from two source texts, every record tied to the exact span of seed text that "
-            "supports it. Validate with `bri-data validate`."
-        ),
-        "version": C.VERSION,
-        "created": C.CREATED,
-        "keywords": ["Belarus", "BRICS", "Kazakhstan", "provenance", "curated"],
-        "licenses": list(C.LICENSES),
-        "contributors": list(C.CONTRIBUTORS),
-        "sources": list(C.SEED_SOURCES),
+        **C.package_metadata(),
         "resources": resources,
     }
 

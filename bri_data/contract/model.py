@@ -12,9 +12,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 PACKAGE_NAME = "bri-data"
+TITLE = "bri-data: Belarus, Kazakhstan and BRICS around the 2024 Kazan summit"
+DESCRIPTION = (
+    "Hand-curated tables (sources, actors, events, statements, memberships, relations, citations) "
+    "from two source texts, every record tied to the exact span of seed text that "
+    "supports it. Validate with `bri-data validate`."
+)
 # SemVer for data: MAJOR = a column or vocabulary removed/renamed, MINOR = rows or
 # columns added, PATCH = corrections. Must equal pyproject.toml and CITATION.cff.
 VERSION = "0.2.0"
@@ -672,3 +678,20 @@ SEED_SOURCES = (
     },
 )
 
+
+def package_metadata() -> dict[str, Any]:
+    """The descriptor's package-level properties (all but `resources`), as `bri-data build`
+    writes them and `bri-data validate` requires them."""
+    return {
+        "$schema": DATAPACKAGE_PROFILE,
+        "name": PACKAGE_NAME,
+        "id": PACKAGE_ID,
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "version": VERSION,
+        "created": CREATED,
+        "keywords": ["Belarus", "BRICS", "Kazakhstan", "provenance", "curated"],
+        "licenses": [dict(x) for x in LICENSES],
+        "contributors": [{**x, "roles": list(x["roles"])} for x in CONTRIBUTORS],
+        "sources": [dict(x) for x in SEED_SOURCES],
+    }

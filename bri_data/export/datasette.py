@@ -7,21 +7,18 @@ for that name: `datasette bri.db -m metadata.json`.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract import views as V
 from bri_data.dataset.records import Dataset
 from bri_data.export import ddl
-from bri_data.files.paths import DESCRIPTOR
 
 # The licence covers the curated tables only (LICENSE-DATA); say so where the licence shows.
 _SEEDS_NOTE = " The licence covers the curated tables: the seed texts and the verbatim quotes from them belong to their authors and publishers."
 
 
 def metadata(dataset: Dataset, database: str) -> dict[str, Any]:
-    desc = json.loads((dataset.root / DESCRIPTOR).read_text(encoding="utf-8"))
     tables: dict[str, Any] = {
         t.name: {"description": t.description, "columns": {c.name: c.description for c in t.columns}} for t in C.TABLES
     }
@@ -30,12 +27,12 @@ def metadata(dataset: Dataset, database: str) -> dict[str, Any]:
     for table, _, _ in ddl.FTS:
         tables[f"{table.name}_fts"] = {"description": f"Full-text index of {table.name} (search from the {table.name} page).", "hidden": True}
     tables["_meta"] = {"description": "Package name, version, id, source hashes and export time."}
-    licence = desc["licenses"][0]
+    licence = C.LICENSES[0]  # the contract's, which validate has checked the descriptor against
     return {
-        "title": desc["title"],
-        "description": desc["description"] + _SEEDS_NOTE,
+        "title": C.TITLE,
+        "description": C.DESCRIPTION + _SEEDS_NOTE,
         "license": licence["name"],
         "license_url": licence["path"],
-        "source": "; ".join(s["title"] for s in desc["sources"]),
-        "databases": {database: {"description": f"{desc['name']} {desc['version']}", "tables": tables}},
+        "source": "; ".join(s["title"] for s in C.SEED_SOURCES),
+        "databases": {database: {"description": f"{C.PACKAGE_NAME} {C.VERSION}", "tables": tables}},
     }

@@ -31,6 +31,9 @@ V2_RULES: dict[str, Any] = {
         "$schema": {"type": "string"},
         "name": {"type": "string"},
         "id": {"type": "string"},
+        "title": {"type": "string"},
+        "description": {"type": "string"},
+        "homepage": {"type": "string"},
         "version": {"type": "string"},
         "created": {"type": "string", "format": "date-time"},
         "keywords": {"type": "array", "minItems": 1, "items": {"type": "string"}},
@@ -185,6 +188,14 @@ def _check_contract(desc: dict[str, Any], resources: list[Any], decls: dict[str,
     rel = DESCRIPTOR_FILE
     if desc.get("$schema") != C.DATAPACKAGE_PROFILE:
         report.emit("descriptor.contract", f"$schema must be {C.DATAPACKAGE_PROFILE} (Data Package v2)", file=rel, field="$schema")
+    for key, want in C.package_metadata().items():  # what `info`, exports and readers show
+        if key != "$schema" and key in desc and desc[key] != want:
+            report.emit(
+                "descriptor.contract",
+                f"{key} {short(desc[key])} differs from the bri-data contract ({short(want)}); rerun `bri-data build`",
+                file=rel,
+                field=key,
+            )
     for table in C.TABLES:
         decl = decls.get(table.name)
         if decl is None:
