@@ -141,7 +141,7 @@ def validate(
     except PackageNotFoundError as exc:
         if format is Format.text:
             _fail(exc)
-        report = not_found_report(path, exc)  # machine formats: a report saying so, exit 2
+        report = not_found_report(path, exc, engine.value)  # machine formats: a report saying so, exit 2
     except BriDataError as exc:
         _fail(exc)
     sys.stdout.write(REPORTERS[format.value](report))
@@ -156,15 +156,15 @@ def build(
 ) -> None:
     """Regenerate schemas/*.schema.json and datapackage.json (Table Schemas, bytes, hashes) from the contract."""
     from bri_data.build.generate import build as run
-    from bri_data.build.generate import drift
+    from bri_data.build.generate import check as run_check
 
-    if not (root / "data").is_dir():
-        _fail(PackageNotFoundError(f"{root} has no data/ folder; run build in the package checkout"))
     if check:
-        stale = _call(drift, root, docs=docs)
-        for rel in stale:
+        drift = _call(run_check, root, docs=docs)
+        for rel in drift.stale:
             _echo(f"out of date: {rel}")
-        raise typer.Exit(1 if stale else 0)
+        if drift.docs_skipped:
+            _echo(f"docs not checked: {drift.docs_skipped}", err=True)
+        raise typer.Exit(1 if drift.stale or drift.docs_skipped else 0)
     result = _call(run, root, docs=docs)
     for rel in result.written:
         _echo(f"wrote {rel}")
@@ -329,7 +329,7 @@ def site(
     from bri_data.build.site import write_site
 
     result = _call(write_site, out, force=force, path=_package(path, False))
-    typer.echo(
+    _echo(
         f"wrote {result.out} ({result.pages} pages: {result.seeds} seeds, {result.records} records, "
         f"{result.citations} citations highlighted); open {result.out / 'index.html'}"
     )

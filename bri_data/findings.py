@@ -45,6 +45,7 @@ CODES: dict[str, tuple[str, str]] = {
     "row.min_length": ("rows", "A cell shorter than allowed (e.g. an empty quote)."),
     "row.max_length": ("rows", "A cell longer than allowed."),
     "row.schema": ("rows", "Another JSON Schema violation."),
+    "row.control_character": ("rows", "A text cell holds a control character (other than TAB): a cell is one line of printable text."),
     # 3. keys
     "key.duplicate": ("keys", "The same id twice in one table."),
     "key.duplicate_global": ("keys", "The same id in two tables; ids are unique across the package."),

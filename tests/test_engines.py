@@ -26,7 +26,7 @@ def test_engines_report_the_same_findings(case_dir: Path, tmp_path: Path, monkey
     pkg = build_case(case_dir, tmp_path)["package"]
     results = []
     for engine in ("rs", "python"):
-        monkeypatch.setenv("BRI_DATA_ENGINE", engine)
+        monkeypatch.setenv("BRI_DATA_SCHEMA_BACKEND", engine)
         rowcheck._validator.cache_clear()
         results.append([f.to_dict() for f in validate(pkg).sorted_findings()])
     rowcheck._validator.cache_clear()

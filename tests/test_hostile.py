@@ -77,7 +77,7 @@ def test_hostile_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     for engine, backend in (("rows", "rs"), ("rows", "python"), ("columnar", "rs")):
         from bri_data.validate import rows as rowcheck
 
-        monkeypatch.setenv("BRI_DATA_ENGINE", backend)
+        monkeypatch.setenv("BRI_DATA_SCHEMA_BACKEND", backend)
         rowcheck._validator.cache_clear()
         result = _run(["validate", str(pkg), "--engine", engine, "--format", "json"])
         doc = json.loads(result.stdout)
@@ -85,7 +85,7 @@ def test_hostile_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.Monkey
         assert result.exit_code == expect["exit"] == doc["exit_code"]
         reports[engine, backend] = doc["findings"]
     rowcheck._validator.cache_clear()
-    monkeypatch.delenv("BRI_DATA_ENGINE")
+    monkeypatch.delenv("BRI_DATA_SCHEMA_BACKEND")
     assert reports["rows", "rs"] == reports["rows", "python"] == reports["columnar", "rs"]
     for fmt in ("text", "github"):
         shown = _run(["validate", str(pkg), "--format", fmt]).stdout

@@ -42,22 +42,36 @@ def _layer(module: str) -> int:
     raise AssertionError(f"{module} belongs to no layer; add it to LAYERS")
 
 
+def _targets(mod: str, tree: ast.AST) -> list[str]:
+    """Every module name MOD's code imports: statements anywhere (functions and
+    TYPE_CHECKING blocks included) and `importlib.import_module("…")` calls."""
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{mod}: relative import; write bri_data.… in full"
+            names += [f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module"
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            names.append(node.args[0].value)
+    return names
+
+
 def _edges() -> dict[str, set[str]]:
     mods = _modules()
     edges: dict[str, set[str]] = {m: set() for m in mods}
     for mod, path in mods.items():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                assert node.level == 0, f"{mod}: relative import; write bri_data.… in full"
-                names = [f"{node.module}.{a.name}" for a in node.names] + [node.module or ""]
-            for name in names:
-                while name and name not in mods:
-                    name = name.rpartition(".")[0]
-                if name and name not in (mod, "bri_data"):
-                    edges[mod].add(name)
+        for name in _targets(mod, ast.parse(path.read_text(encoding="utf-8"))):
+            while name and name not in mods:
+                name = name.rpartition(".")[0]
+            if name and name not in (mod, "bri_data"):
+                edges[mod].add(name)
     return edges
 
 
@@ -71,6 +85,24 @@ def test_every_module_has_a_layer() -> None:
 def test_no_upward_import(mod: str) -> None:
     up = sorted(t for t in _edges()[mod] if _layer(t) > _layer(mod))
     assert not up, f"{mod} (layer {_layer(mod)}) imports upward: {up}"
+
+
+def test_no_module_imports_the_public_api() -> None:
+    """`from bri_data import load` inside the package would hide an edge to whatever the
+    lazy __init__ maps the name to; modules import the module that defines a name."""
+    offenders = []
+    for mod, path in _modules().items():
+        if mod in ("bri_data",):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "bri_data":
+                offenders += [f"{mod}: from bri_data import {a.name}" for a in node.names if f"bri_data.{a.name}" not in _modules()]
+    assert offenders == []
+
+
+def test_the_graph_sees_import_module_calls() -> None:
+    source = "import importlib\ndef f():\n    return importlib.import_module('bri_data.cli')\n"
+    assert "bri_data.cli" in _targets("example", ast.parse(source))
 
 
 def test_no_cycle() -> None:

@@ -7,7 +7,6 @@ fails on drift).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import re
@@ -20,10 +19,10 @@ from bri_data.build.docs import datasheet_markdown, tables_markdown
 from bri_data.build.timeline import svg_for
 from bri_data.contract import model as C
 from bri_data.contract.schemas import json_schema, table_schema
-from bri_data.errors import InvalidPackageError, UnreadableInputError
+from bri_data.errors import InvalidPackageError, PackageNotFoundError, UnreadableInputError
 from bri_data.files.atomic import write_text
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
-from bri_data.files.paths import Refused, open_member
+from bri_data.files.paths import Refused, open_member, writable_member
 from bri_data.validate.reporters import codes_table, report_schema
 from bri_data.validate.run import validate
 
@@ -139,16 +138,38 @@ def _stale(root: Path, files: dict[str, str]) -> list[str]:
     return [rel for rel, text in files.items() if _current(root, rel) != text.encode("utf-8")]
 
 
-def drift(root: Path, docs: bool = True) -> list[str]:
-    """Generated files that are missing or differ from what `build` would write.
+@dataclass(frozen=True)
+class DriftResult:
+    stale: list[str]  # generated files missing or differing from what `build` would write
+    docs_skipped: str | None = None  # why the docs could not be judged
 
-    Docs are judged only for a valid package (they are drawn from the data).
-    """
+
+def check(root: Path, docs: bool = True) -> DriftResult:
+    """What `build --check` reports. Docs are judged only for a valid package (they are
+    drawn from the data); otherwise DOCS_SKIPPED says so."""
+    require_checkout(root)
     stale = _stale(root, package_files(root))
     if docs:
-        with contextlib.suppress(InvalidPackageError):
+        try:
             stale += _stale(root, doc_files(root))
-    return stale
+        except InvalidPackageError as exc:
+            return DriftResult(stale, f"the package has {sum(exc.report.counts.values())} finding(s); run `bri-data validate`")
+    return DriftResult(stale)
+
+
+def drift(root: Path, docs: bool = True) -> list[str]:
+    """The generated files `check` finds stale."""
+    return check(root, docs).stale
+
+
+def require_checkout(root: Path) -> None:
+    """ROOT must be a package checkout (it holds data/); PackageNotFoundError otherwise."""
+    try:
+        ok = (root / "data").is_dir()
+    except (OSError, ValueError) as exc:  # a name too long for the OS, a NUL
+        raise PackageNotFoundError(f"{str(root)[:200]!r} cannot be used: {getattr(exc, 'strerror', None) or exc}") from None
+    if not ok:
+        raise PackageNotFoundError(f"{root} has no data/ folder; run build in the package checkout")
 
 
 @dataclass(frozen=True)
@@ -164,10 +185,11 @@ def build(root: Path, docs: bool = True) -> BuildResult:
     The descriptor is written first so that a curator's next `bri-data validate` sees
     fresh hashes even while the data still has findings.
     """
+    require_checkout(root)
     files = package_files(root)
     written = _stale(root, files)
     for rel in written:
-        write_text(root / rel, files[rel])
+        write_text(writable_member(root, rel), files[rel])
     if not docs:
         return BuildResult(written)
     report = validate(root)
@@ -176,5 +198,5 @@ def build(root: Path, docs: bool = True) -> BuildResult:
     files = doc_files(root)
     stale = _stale(root, files)
     for rel in stale:
-        write_text(root / rel, files[rel])
+        write_text(writable_member(root, rel), files[rel])
     return BuildResult(written + stale)

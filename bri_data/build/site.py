@@ -29,6 +29,7 @@ from bri_data.dataset.records import Dataset, load
 from bri_data.errors import require
 from bri_data.files.atomic import check_target, replacing_dir
 from bri_data.files.seeds import Seed
+from bri_data.findings import printable
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # `--force` replaces only a folder holding this file: one bri-data wrote, not the user's.
@@ -296,6 +297,12 @@ def search_entries(ds: Dataset) -> list[list[str]]:
 # --- writing ---------------------------------------------------------------------------
 
 
+def _visible(value: Any) -> Any:
+    """Text a page prints, control characters shown as escapes (a seed may hold any; HTML
+    may not). Markup the generator built itself passes through."""
+    return printable(value) if type(value) is str else value
+
+
 def _environment() -> Any:
     jinja2: Any = require("jinja2", "site")
     env = jinja2.Environment(
@@ -305,6 +312,7 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_visible,
     )
     env.globals.update(singular=singular, version=C.VERSION, package=C.PACKAGE_NAME, tables=C.TABLES)
     return env

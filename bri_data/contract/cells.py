@@ -25,6 +25,17 @@ def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
 
 
 ALIAS_SEPARATOR = ";"
+# Characters no text cell may hold: C0 controls but TAB, DEL and C1 controls. A cell is one
+# line of text (quotes are spans of one seed line); these would drive a terminal, break a
+# CSV reader's lines, the SVG or the site's HTML. The same pattern for both engines.
+CONTROL_PATTERN = r"[\x00-\x08\x0a-\x1f\x7f-\x9f]"
+_CONTROL = re.compile(CONTROL_PATTERN)
+
+
+def control_character(value: str) -> str | None:
+    """The first forbidden control character in VALUE, as an escape (`\\x1b`), or None."""
+    m = _CONTROL.search(value)
+    return None if m is None else m.group().encode("unicode_escape").decode("ascii")
 
 
 def split_aliases(value: str | None) -> list[str]:

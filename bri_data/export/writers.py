@@ -198,6 +198,8 @@ def export(
     if metadata is not None and fmt != "sqlite":
         raise UsageError("Datasette metadata is written for sqlite exports only")
     out = Path(out)
+    if metadata is not None and Path(metadata).absolute() == out.absolute():
+        raise UsageError(f"--metadata {metadata} is the export itself; give the metadata its own file")
     check_target(out, force, folder=fmt == "parquet")
     if metadata is not None:
         check_target(Path(metadata), force)

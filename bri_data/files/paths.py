@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Literal
 
 from bri_data.contract import model as C
-from bri_data.errors import PackageNotFoundError
+from bri_data.errors import OutputError, PackageNotFoundError
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_SEED_BYTES, MAX_TABLE_BYTES
 
 DESCRIPTOR = "datapackage.json"
@@ -83,9 +83,14 @@ def choose_package(path: str | Path | None, prefer_working_directory: bool, cwd:
     """
     if path is not None:
         return PackageChoice(resolve_package(path), "given")
-    here = (cwd or Path.cwd()) / DESCRIPTOR
-    if prefer_working_directory and here.is_file():
-        return PackageChoice(here, "working directory")
+    if prefer_working_directory:
+        try:
+            here = (cwd or Path.cwd()) / DESCRIPTOR
+            found = here.is_file()
+        except OSError:  # the working directory was removed: there is no package in it
+            found = False
+        if found:
+            return PackageChoice(here, "working directory")
     return PackageChoice(resolve_package(None), "installed")
 
 
@@ -185,3 +190,18 @@ def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
         fh.close()
         raise Refused("too_large", f"the file has {st.st_size:,} bytes; bri-data reads at most {limit:,} (README: Limits)")
     return fh
+
+
+def writable_member(root: Path, rel: str) -> Path:
+    """The path `build` may write REL at: inside ROOT with no symlink on the way (a `docs`
+    or `schemas` folder that is a symlink would carry the write out of the package), or
+    OutputError."""
+    target = root / rel
+    here = root
+    for part in PurePosixPath(rel).parts[:-1]:
+        here = here / part
+        if here.is_symlink():
+            raise OutputError(f"{here} is a symlink; bri-data writes generated files only inside the package")
+    if target.is_symlink():
+        raise OutputError(f"{target} is a symlink; bri-data writes generated files only inside the package")
+    return target

@@ -3,7 +3,9 @@
 `jsonschema-rs` (Rust) is the default: it starts fast and validates rows ~10x faster.
 The pure-Python reference `jsonschema` is the fallback and the differential oracle in the
 tests (tests/test_engines.py): both must report the same (field, keyword) pairs.
-Choose with the BRI_DATA_ENGINE environment variable (`rs` or `python`).
+Choose with the BRI_DATA_SCHEMA_BACKEND environment variable (`rs` or `python`); another
+value is a usage error, and a fallback to `python` (jsonschema-rs cannot be imported) is
+said in the report (`fallback_note`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from bri_data.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -110,11 +114,24 @@ class PythonValidator:
             )
 
 
+BACKENDS = ("rs", "python")
+_fallback: list[str] = []  # why the pure-Python backend stood in for jsonschema-rs, once said
+
+
 def compile_schema(schema: dict[str, Any], engine: str | None = None) -> RowValidator:
-    choice = engine or os.environ.get("BRI_DATA_ENGINE", "rs")
+    choice = engine or os.environ.get("BRI_DATA_SCHEMA_BACKEND", "rs")
+    if choice not in BACKENDS:
+        raise UsageError(f"BRI_DATA_SCHEMA_BACKEND={choice!r}: use one of {', '.join(BACKENDS)}")
     if choice == "python":
         return PythonValidator(schema)
     try:
         return RustValidator(schema)
-    except ImportError:  # jsonschema-rs has no wheel for this platform: stay correct, be slower
+    except ImportError as exc:  # jsonschema-rs has no wheel for this platform: stay correct, be slower
+        if not _fallback:
+            _fallback.append(f"JSON Schema backend: pure-Python jsonschema (jsonschema-rs cannot be imported: {exc})")
         return PythonValidator(schema)
+
+
+def fallback_note() -> str | None:
+    """What the report says when the backend asked for could not run, else None."""
+    return _fallback[0] if _fallback else None

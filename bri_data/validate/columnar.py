@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
-from bri_data.contract.cells import INT_PATTERN, typed
+from bri_data.contract.cells import CONTROL_PATTERN, INT_PATTERN, typed
 from bri_data.contract.edtf import bounds
 from bri_data.errors import require
 from bri_data.files.csvtable import FileFacts, Row
@@ -62,7 +62,10 @@ def unavailable() -> str | None:
 
     if importlib.util.find_spec("polars") is None:
         return 'polars is not installed (pip install "bri-data[fast]")'
-    import polars
+    try:
+        import polars
+    except ImportError as exc:  # a broken install: reported, never run
+        return f"polars cannot be imported ({exc})"
 
     have = tuple(int(p) for p in polars.__version__.split(".")[:2] if p.isdigit())
     if have < MIN_POLARS:
@@ -189,6 +192,8 @@ def schema_mask(pl: Any, table: C.Table) -> Any:
                 flags.append(col.is_not_null() & (col.cast(pl.Int64, strict=False).fill_null(expected - 1) < expected))
             else:
                 raise Unsupported(f"keyword {kw}")
+    # row.control_character (rows.check_row): any text cell
+    flags += [pl.col(c.name).str.contains(CONTROL_PATTERN).fill_null(False) for c in table.columns if c.type == "string"]
     return pl.any_horizontal(flags) if flags else pl.lit(False)
 
 

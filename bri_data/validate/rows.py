@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from bri_data.contract import model as C
-from bri_data.contract.cells import typed
+from bri_data.contract.cells import control_character, typed
 from bri_data.contract.schemas import json_schema
 from bri_data.errors import BriDataError
 from bri_data.files.csvtable import Row
@@ -47,6 +47,17 @@ def check_row(table: C.Table, row: Row, present: set[str], rel: str, report: Rep
         field = err.field or err.missing
         code, message = _explain(table, field, err.keyword, err.expected, err.instance)
         report.emit(code, message, file=rel, line=row.line, field=field, record_id=row.record_id)
+    for col in table.columns:
+        value = values.get(col.name)
+        if isinstance(value, str) and (found := control_character(value)) is not None:
+            report.emit(
+                "row.control_character",
+                f"{table.name}.{col.name} holds the control character {found}; remove it (a cell is one line of printable text)",
+                file=rel,
+                line=row.line,
+                field=col.name,
+                record_id=row.record_id,
+            )
     return values
 
 

@@ -21,7 +21,7 @@ from bri_data.contract import model as C
 from bri_data.errors import UsageError
 from bri_data.files.paths import resolve_package, unsafe_reason
 from bri_data.findings import DEFAULT_MAX_PER_CODE, Report
-from bri_data.validate import columnar
+from bri_data.validate import backends, columnar
 from bri_data.validate.descriptor import ResourceDecl, check_descriptor, read_descriptor
 from bri_data.validate.rowengine import compare_facts, run_rows
 
@@ -47,27 +47,32 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
     root = desc_path.parent
     report = Report(str(desc_path), max_per_code=max_per_code, engine_requested=engine)
     desc = read_descriptor(desc_path, report)
-    if desc is None:
-        return report
-    decls = check_descriptor(desc, report)
-    if engine == "columnar" or (engine == "auto" and _table_bytes(root, decls) >= COLUMNAR_MIN_BYTES):
+    if desc is not None:
+        _run(root, check_descriptor(desc, report), engine, report)
+    note = backends.fallback_note()
+    if note is not None:
+        report.engine_note = f"{report.engine_note}; {note}" if report.engine_note else note
+    return report
+
+
+def _run(root: Path, decls: dict[str, ResourceDecl], engine: str, report: Report) -> None:
+    if engine == "columnar" or (engine == "auto" and _input_bytes(root, decls) >= COLUMNAR_MIN_BYTES):
         why_not = columnar.unavailable()
         if why_not is not None and engine == "columnar":
             raise EngineUnavailableError(f"the columnar engine cannot run: {why_not}")
         if why_not is not None:
             report.engine_note = f"columnar engine unavailable ({why_not}); the row engine ran"
         elif _run_columnar(root, decls, report):
-            return report
+            return
     run_rows(root, decls, report)
     report.engine = "rows"
-    return report
 
 
-def not_found_report(path: str | Path | None, exc: Exception) -> Report:
+def not_found_report(path: str | Path | None, exc: Exception, engine: str = "auto") -> Report:
     """The report for a package that is not there: one descriptor.not_found finding (exit 2)."""
     where = Path(path) if path is not None else Path("datapackage.json")
     where = where if where.suffix == ".json" else where / "datapackage.json"
-    report = Report(str(where))
+    report = Report(str(where), engine_requested=engine)
     report.emit("descriptor.not_found", str(exc), file=where.name)
     return report
 
@@ -88,9 +93,12 @@ def _run_columnar(root: Path, decls: dict[str, ResourceDecl], report: Report) ->
     return True
 
 
-def _table_bytes(root: Path, decls: dict[str, ResourceDecl]) -> int:
-    """Bytes of the declared table files that validate may read (unsafe paths count 0)."""
+def _input_bytes(root: Path, decls: dict[str, ResourceDecl]) -> int:
+    """Bytes of the declared table files that validate may read (unsafe paths count 0) and
+    of the seeds folder: large seeds cost the row engine's alias index more than tables."""
     total = 0
+    with contextlib.suppress(OSError):
+        total += sum(p.lstat().st_size for p in (root / "seeds").iterdir() if p.is_file() and not p.is_symlink())
     for d in decls.values():
         if isinstance(d.path, str) and unsafe_reason(d.path) is None:
             with contextlib.suppress(OSError, ValueError):  # missing or unreadable: the engines report it

@@ -1,0 +1,112 @@
+"""Edges an outside review found after the first hardening: each is a reproduction that
+used to misbehave (a traceback, a write outside the package, a false success, a silent
+fallback) and must now give a clear finding or error."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bri_data.cli import app
+from fixturekit import ROOT, cli_runner, copy_package
+
+runner = cli_runner()
+
+
+def test_build_does_not_write_through_a_symlinked_folder(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.move(str(pkg / "schemas"), str(outside / "schemas"))
+    os.symlink(outside / "schemas", pkg / "schemas")
+    before = {p.name: p.read_bytes() for p in (outside / "schemas").iterdir()}
+    (pkg / "data" / "events.csv").write_text((pkg / "data" / "events.csv").read_text() + "\n")  # make build want to write
+    (outside / "schemas" / "events.schema.json").write_text("{}")
+    result = runner.invoke(app, ["build", str(pkg)])
+    assert result.exit_code == 2 and "symlink" in result.stderr
+    assert (outside / "schemas" / "events.schema.json").read_text() == "{}"  # nothing written out there
+    assert {p.name for p in (outside / "schemas").iterdir()} == set(before)
+
+
+def test_commands_work_in_a_removed_working_directory(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); from bri_data.cli import main; sys.argv = ['bri-data', 'info']; main()"
+    proc = subprocess.run([sys.executable, "-c", script, str(gone)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    assert "using the installed package" in proc.stderr
+
+
+def test_build_on_a_name_too_long_for_the_os_is_exit_2() -> None:
+    result = runner.invoke(app, ["build", "a" * 5000])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+    assert "cannot be used" in result.stderr
+
+
+def test_a_broken_polars_is_an_engine_error_not_a_traceback(tmp_path: Path) -> None:
+    fake = tmp_path / "fake" / "polars"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('raise ImportError("this polars is broken")\n')
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "fake")}
+    cmd = [sys.executable, "-m", "bri_data", "validate", str(ROOT), "--engine", "columnar"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "polars cannot be imported" in proc.stderr
+
+
+def test_export_refuses_metadata_at_the_export_path(tmp_path: Path) -> None:
+    out = tmp_path / "x.db"
+    result = runner.invoke(app, ["export", "sqlite", str(out), "--metadata", str(out), "--package", str(ROOT)])
+    assert result.exit_code == 2 and "its own file" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_datasette_metadata_needs_nothing_from_the_descriptor_but_validity(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    desc = json.loads((pkg / "datapackage.json").read_text())
+    del desc["sources"], desc["title"]  # optional in the profile; the contract supplies them
+    (pkg / "datapackage.json").write_text(json.dumps(desc))
+    assert runner.invoke(app, ["validate", str(pkg)]).exit_code == 0
+    meta = tmp_path / "meta.json"
+    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "x.db"), "--metadata", str(meta), "--package", str(pkg)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(meta.read_text())["title"].startswith("bri-data")
+
+
+def test_not_found_report_names_the_engine_asked_for() -> None:
+    result = runner.invoke(app, ["validate", "/nonexistent", "-f", "json", "--engine", "columnar"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 and doc["engine"]["requested"] == "columnar" and doc["engine"]["used"] is None
+
+
+def test_build_check_says_when_it_could_not_judge_the_docs(tmp_path: Path) -> None:
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "actors.csv"
+    path.write_text(path.read_text().replace(",person,", ",persn,", 1))
+    assert runner.invoke(app, ["build", str(pkg), "--no-docs"]).exit_code == 0
+    result = runner.invoke(app, ["build", str(pkg), "--check"])
+    assert result.exit_code == 1 and "docs not checked" in result.stderr
+
+
+def test_schema_backend_variable_is_checked_and_a_fallback_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bri_data.validate import backends, rows
+    from bri_data.validate.run import validate
+
+    monkeypatch.setenv("BRI_DATA_SCHEMA_BACKEND", "bogus")
+    rows._validator.cache_clear()
+    result = runner.invoke(app, ["validate", str(ROOT)])
+    assert result.exit_code == 2 and "BRI_DATA_SCHEMA_BACKEND" in result.stderr
+    monkeypatch.setenv("BRI_DATA_SCHEMA_BACKEND", "rs")
+    rows._validator.cache_clear()
+    monkeypatch.setitem(sys.modules, "jsonschema_rs", None)  # as if it had no wheel here
+    monkeypatch.setattr(backends, "_fallback", [])
+    report = validate(ROOT, engine="rows")
+    assert report.valid and report.engine_note and "jsonschema-rs cannot be imported" in report.engine_note
+    rows._validator.cache_clear()
