@@ -110,3 +110,16 @@ def test_schema_backend_variable_is_checked_and_a_fallback_is_said(monkeypatch: 
     report = validate(ROOT, engine="rows")
     assert report.valid and report.engine_note and "jsonschema-rs cannot be imported" in report.engine_note
     rows._validator.cache_clear()
+
+
+def test_locate_lists_a_bounded_number_of_places(tmp_path: Path) -> None:
+    from bri_data.errors import LookupFailedError
+    from bri_data.files.seeds import MAX_PLACES, Seed, locate
+
+    lines = tuple("a" * 1000 for _ in range(4000))  # 4 million places for "a"
+    seed = Seed("src-x", "seeds/x.txt", "\n".join(lines), "0" * 64, lines)
+    with pytest.raises(LookupFailedError) as err:
+        locate("a", [seed])
+    message = str(err.value)
+    assert "occurs 4,000,000 times" in message and message.count("line ") == MAX_PLACES
+    assert len(message) < 2000

@@ -67,16 +67,34 @@ class Span:
     quote: str
 
 
-def find_spans(text: str, seeds: list[Seed]) -> list[Span]:
-    """Every place TEXT occurs within a single line of the given seeds."""
-    spans = []
+# How many places `locate` lists, and hints name, when a text occurs more often.
+MAX_PLACES = 20
+
+
+def find_spans(text: str, seeds: list[Seed], limit: int | None = None) -> list[Span]:
+    """The places TEXT occurs within a single line of the given seeds (at most LIMIT)."""
+    spans: list[Span] = []
     for seed in seeds:
         for number, line in enumerate(seed.lines, start=1):
             start = line.find(text)
             while start != -1:
+                if limit is not None and len(spans) >= limit:
+                    return spans
                 spans.append(Span(seed.source_id, number, start, start + len(text), text))
                 start = line.find(text, start + 1)
     return spans
+
+
+def count_spans(text: str, seeds: list[Seed]) -> int:
+    """How many places TEXT occurs (overlapping ones too), without keeping them."""
+    n = 0
+    for seed in seeds:
+        for line in seed.lines:
+            start = line.find(text)
+            while start != -1:
+                n += 1
+                start = line.find(text, start + 1)
+    return n
 
 
 def locate(text: str, seeds: list[Seed]) -> Span:
@@ -85,13 +103,15 @@ def locate(text: str, seeds: list[Seed]) -> Span:
         raise LookupFailedError("nothing to locate: the text is empty")
     if "\n" in text:
         raise LookupFailedError("the text crosses a line break; cite each line's part separately")
-    spans = find_spans(text, seeds)
+    spans = find_spans(text, seeds, limit=MAX_PLACES + 1)
     if len(spans) == 1:
         return spans[0]
     if not spans:
         raise LookupFailedError(f"{text!r} occurs in no seed (check quotes, dashes and spacing)")
-    places = "; ".join(f"{s.source_id} line {s.line} [{s.char_start}:{s.char_end})" for s in spans)
-    raise LookupFailedError(f"{text!r} occurs {len(spans)} times: {places}; quote a longer span")
+    total = len(spans) if len(spans) <= MAX_PLACES else count_spans(text, seeds)
+    places = "; ".join(f"{s.source_id} line {s.line} [{s.char_start}:{s.char_end})" for s in spans[:MAX_PLACES])
+    more = f"; and {total - MAX_PLACES:,} more" if total > MAX_PLACES else ""
+    raise LookupFailedError(f"{text!r} occurs {total:,} times: {places}{more}; quote a longer span")
 
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")

@@ -14,7 +14,7 @@ from typing import Any
 from bri_data.contract import model as C
 from bri_data.contract.cells import ALIAS_SEPARATOR
 from bri_data.files.paths import Refused
-from bri_data.files.seeds import Seed, SeedBudget, SeedIndex, find_spans, read_seed
+from bri_data.files.seeds import MAX_PLACES, Seed, SeedBudget, SeedIndex, find_spans, read_seed
 from bri_data.findings import Report, short
 from bri_data.validate.keys import KeyIndex
 
@@ -129,7 +129,7 @@ class Provenance:
             hint = ""
             # Searching the seed for the quote costs a scan; do it only for findings that
             # can still be shown (rows arrive in file order, so the first ones are kept).
-            spans = find_spans(quote, [seed]) if self.report.wants("provenance.quote_mismatch") else []
+            spans = find_spans(quote, [seed], limit=MAX_PLACES) if self.report.wants("provenance.quote_mismatch") else []
             if spans:
                 s = spans[0]
                 hint = f"; the quote occurs at line {s.line} [{s.char_start}:{s.char_end})"
