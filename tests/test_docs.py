@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from typer.main import get_command
@@ -69,3 +70,10 @@ def test_readme_links_work_on_a_package_index_page() -> None:
         assert (ROOT / target).is_file(), f"README links a missing file: {target}"
         assert f"`{target}`" in described  # named, not dropped
 
+
+def test_readme_json_example_fits_the_report_schema() -> None:
+    from jsonschema import Draft202012Validator
+
+    block = README.split("- `json`: a stable, versioned document:", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    schema = json.loads((ROOT / "docs" / "validate-report.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator(schema).validate(json.loads(block))
