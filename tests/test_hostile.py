@@ -22,7 +22,7 @@ from typer.testing import CliRunner, Result
 from bri_data.cli import app
 from bri_data.dataset.records import load
 from bri_data.errors import BriDataError
-from fixturekit import SECRET, CannotBuild, build_case, copy_package, hostile_cases
+from fixturekit import SECRET, CannotBuild, build_case, copy_package, expected_findings, hostile_cases
 
 runner = CliRunner()
 # Commands that go through load() (validated first) exit as validate does unless a case says otherwise.
@@ -82,6 +82,8 @@ def test_hostile_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.Monkey
         result = _run(["validate", str(pkg), "--engine", engine, "--format", "json"])
         doc = json.loads(result.stdout)
         assert sorted(doc["counts"]) == expect["codes"], (engine, backend, doc["findings"])
+        found = [(f["code"], f["file"], f["line"], f["field"]) for f in doc["findings"]]
+        assert found == expected_findings(spec), (engine, backend)  # each finding where it belongs
         assert result.exit_code == expect["exit"] == doc["exit_code"]
         reports[engine, backend] = doc["findings"]
     rowcheck._validator.cache_clear()
