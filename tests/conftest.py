@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,10 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True, capture_output=True,
     )
     wheel = next((out / "dist").glob("*.whl"))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(out / "site"), str(wheel)],
-        check=True, capture_output=True,
-    )
+    # A pure-Python wheel installed with --target is its unpacked archive (scripts aside,
+    # which the tests do not use); unpacking needs no pip, which uv-made venvs lack.
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(out / "site")
     return out
 
 

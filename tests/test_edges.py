@@ -37,8 +37,9 @@ def test_build_does_not_write_through_a_symlinked_folder(tmp_path: Path) -> None
 def test_commands_work_in_a_removed_working_directory(tmp_path: Path) -> None:
     gone = tmp_path / "gone"
     gone.mkdir()
-    script = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); from bri_data.cli import main; sys.argv = ['bri-data', 'info']; main()"
-    proc = subprocess.run([sys.executable, "-c", script, str(gone)], capture_output=True, text=True, timeout=120)
+    exe = Path(sys.executable).parent / "bri-data"  # the console script, as a user runs it
+    script = 'cd "$1" && rmdir "$1" && exec "$2" info'
+    proc = subprocess.run(["sh", "-c", script, "sh", str(gone), str(exe)], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     assert "using the installed package" in proc.stderr
 
