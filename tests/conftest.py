@@ -36,3 +36,13 @@ def run_installed(site: Path, args: list[str], cwd: Path) -> subprocess.Complete
     """Run python ARGS in CWD with the installed wheel ahead of the checkout on sys.path."""
     env = {**os.environ, "PYTHONPATH": str(site / "site"), "NO_COLOR": "1"}
     return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the shipped package, written once for the site and browser tests."""
+    from bri_data.build.site import write_site
+
+    out = tmp_path_factory.mktemp("site") / "site"
+    write_site(out, path=ROOT)
+    return out

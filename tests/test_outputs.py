@@ -42,22 +42,21 @@ def _umount(where: Path) -> None:
     subprocess.run(["umount", "-l", str(where)], check=True)  # detach; freed when the last handle closes
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    where = tmp_path / "small"
-    if not _mount(where, "size=64k"):
+def _tmpfs(where: Path, options: str) -> Iterator[Path]:
+    if not _mount(where, options):
         pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
     yield where
     _umount(where)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    yield from _tmpfs(tmp_path / "small", "size=64k")
 
 
 @pytest.fixture
 def read_only_disk(tmp_path: Path) -> Iterator[Path]:
-    where = tmp_path / "ro"
-    if not _mount(where, "size=64k,ro"):
-        pytest.skip("cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)")
-    yield where
-    _umount(where)
+    yield from _tmpfs(tmp_path / "ro", "size=64k,ro")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

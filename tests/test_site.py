@@ -48,13 +48,6 @@ def site_files(site: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    write_site(out, path=ROOT)
-    return out
-
-
-@pytest.fixture(scope="module")
 def pages(site: Path) -> dict[str, ET.Element]:
     return {p.relative_to(site).as_posix(): parse(p) for p in sorted(site.rglob("*.html"))}
 

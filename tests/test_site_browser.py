@@ -16,19 +16,11 @@ import browserkit
 import pytest
 from PIL import Image
 
-from bri_data.build.site import write_site
 from bri_data.contract import model as C
 from bri_data.files.package import read_rows
 from fixturekit import ROOT
 
 SEED = browserkit.SEED
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("site") / "site"
-    write_site(out, path=ROOT)
-    return out
 
 
 @pytest.fixture(scope="module")

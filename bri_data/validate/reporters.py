@@ -25,11 +25,16 @@ def _where(f: Finding) -> str:
     return loc
 
 
+def _labelled(f: Finding) -> str:
+    """The message behind the field and record it concerns: `[field] (record) message`."""
+    what = " ".join(x for x in (f.field and f"[{f.field}]", f.record_id and f"({f.record_id})") if x)
+    return f"{what} {f.message}" if what else f.message
+
+
 def text(report: Report) -> str:
     out = []
     for f in report.sorted_findings():
-        what = " ".join(x for x in (f.field and f"[{f.field}]", f.record_id and f"({f.record_id})") if x)
-        out.append(f"{_where(f)}: {f.code}: {what + ' ' if what else ''}{f.message}")
+        out.append(f"{_where(f)}: {f.code}: {_labelled(f)}")
     for code, n in report.omitted.items():
         out.append(f"... and {n} more {code} finding(s) not shown (raise --max-findings to see them)")
     if report.engine_note:
@@ -147,8 +152,7 @@ def github(report: Report) -> str:
         if f.line:
             props.append(f"line={f.line}")
         props.append(f"title={_escape_property(f.code)}")
-        where = " ".join(x for x in (f.field and f"[{f.field}]", f.record_id and f"({f.record_id})") if x)
-        out.append(f"::error {','.join(props)}::{_escape_data((where + ' ' if where else '') + f.message)}")
+        out.append(f"::error {','.join(props)}::{_escape_data(_labelled(f))}")
     for code, n in report.omitted.items():
         out.append(f"::warning title={_escape_property(code)}::{n} more {code} finding(s) not shown")
     if report.engine_note:
