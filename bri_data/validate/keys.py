@@ -46,7 +46,8 @@ class KeyIndex:
         self.owner.setdefault(rid, table)
 
     def ref(self, table: C.Table, rel: str, line: int, rid: str | None, col: C.Column, value: object) -> None:
-        if not isinstance(value, str) or col.references is None:
+        target = col.references
+        if not isinstance(value, str) or target is None:
             return
         r = _Ref(rel, line, col, rid, value, table.name)
         if col.references == table.name:
