@@ -21,7 +21,7 @@ def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
     out: dict[str, Any] = dict(values)
     for name in table.integer_columns:
         v = out.get(name)
-        if isinstance(v, str) and _INT.fullmatch(v.strip()):
+        if isinstance(v, str) and _INT.fullmatch(v):  # ASCII digits, an optional "-": nothing else
             out[name] = int(v)
     return out
 
