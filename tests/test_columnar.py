@@ -59,9 +59,9 @@ def test_enough_fixtures_really_run_columnar() -> None:
     assert _runs_columnar(ROOT)
 
 
-def _inject(pkg: Path, rng: random.Random) -> int:
-    """Damage ~2% of cells in every table with values each check must catch."""
-    bad = {
+def _inject(pkg: Path, rng: random.Random, extra: dict[str, list[str]] | None = None) -> int:
+    """Damage ~2% of cells in every table with values each check must catch (and EXTRA's)."""
+    bad: dict[str, list[str]] = {
         "id": ["Bad Id", "", "act-0", "evt-0"],
         "date": ["2023-02-30", "yesterday", "2024-10-24/2024-10-23"],
         "start": ["2025"],
@@ -83,6 +83,8 @@ def _inject(pkg: Path, rng: random.Random) -> int:
         "date_basis": [""],
         "mode": ["shouted"],
     }
+    for col, values in (extra or {}).items():
+        bad[col] = bad.get(col, []) + values
     n = 0
     for table in C.TABLES[1:]:
         path = pkg / table.path
@@ -101,12 +103,41 @@ def _inject(pkg: Path, rng: random.Random) -> int:
 
 def test_engines_agree_on_an_error_injected_synthetic_package(tmp_path: Path) -> None:
     pkg = tmp_path / "synth"
-    synth.write(6000, pkg)
+    synth.write(6000, pkg, shape="simple")
     assert _findings(pkg, "columnar") == _findings(pkg, "rows") == ([], {})
     assert _inject(pkg, random.Random(11)) > 200
     assert _runs_columnar(pkg)
     col, rows = _findings(pkg, "columnar"), _findings(pkg, "rows")
     assert col[1] == rows[1] and len(rows[1]) >= 15, rows[1]
+    assert col[0] == rows[0]
+
+
+# Damage that real data invites: quoted cells, common-word and case-variant aliases,
+# open date bounds gone wrong, non-ASCII look-alikes.
+REALISTIC = {
+    "aliases": ["the Belarusian presidency", "The", "the", "the Belarusian president;the", "Łukasz;the Kazakh leader", "Minsk, \"Belarus\""],
+    "date": ["../..", "2024-10-31/..x", "../2024-13", "2024-21/2023", "/", "2024-10-23/2024-10-22"],
+    "start": ["2025-10-23/..", "../2030"],
+    "end": ["../1990", "1990/.."],
+    "summary": ["", "a, \"quoted\" summary", "é" * 5001],
+    "location": ["São Paulo, \"Brazil\"", ""],
+    "text": ["said, \"no\"", "«non-verbatim»"],
+    "quote": ["\u201cBRICS\u201d", "Minsk,"],
+    "country": ["BLR", "XKX", "Blr"],
+}
+
+
+def test_engines_agree_on_an_error_injected_realistic_package(tmp_path: Path) -> None:
+    """Issue 14: the realistic generator at 10k+ rows, error-injected; the columnar engine runs."""
+    pkg = tmp_path / "synth"
+    synth.write(12000, pkg)
+    assert _findings(pkg, "columnar") == _findings(pkg, "rows") == ([], {})
+    rng = random.Random(14)
+    assert _inject(pkg, rng, extra=REALISTIC) > 1000
+    assert _runs_columnar(pkg)
+    col, rows = _findings(pkg, "columnar"), _findings(pkg, "rows")
+    assert col[1] == rows[1] and len(rows[1]) >= 20, rows[1]
+    assert rows[1]["provenance.alias"] >= 5 and rows[1]["semantic.edtf"] >= 20
     assert col[0] == rows[0]
 
 
