@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,35 +68,158 @@ def locate(text: str, seeds: list[Seed]) -> Span:
     raise LookupFailedError(f"{text!r} occurs {len(spans)} times: {places}; quote a longer span")
 
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(r"\w+")
+# Per query length, above this many infix queries one pass over the vocabulary's windows
+# is cheaper than one C-level scan of the vocabulary per query.
+_INFIX_SCANS = 64
 
 
 class SeedIndex:
-    """Answers "does S occur verbatim in any seed?" without scanning every seed per query.
+    """Answers "does S occur verbatim in any seed?", exactly `any(s in t for t in texts)`
+    (and False for ""), for many queries at once in time linear in the texts.
 
-    Rare tokens (names, mostly) are indexed by where they start; a query whose first
-    token is rare is tried only there. A common first token ("the"), a rare one that
-    finds nothing (an invalid alias, or one starting inside a longer word) or a query
-    not starting with a token falls back to one C-level scan per seed, so the answer
-    always equals `any(s in text for text in texts)`.
+    The unit is the line and the word (a maximal run of word characters). A word of a query that
+    does not touch either end of the query is a whole word wherever the query occurs; a
+    word at its start is the end of a whole word, one at its end the start of one, and a
+    query that is one word lies inside one. So the vocabulary (the words of the texts,
+    with the number of lines holding each) rules most absent queries out at once, and
+    every other query is keyed by its rarest word (or by every word its edge word could
+    be part of): one pass over the lines checks each query, with a C-level `in`, only on
+    the lines holding a key word, until it is found. No threshold decides anything, so
+    a common leading word ("the Belarusian president") costs what any other word costs:
+    the query is keyed by its rarest one. Memory: the vocabulary, never one entry per
+    occurrence.
     """
-
-    RARE = 32  # at most this many places: cheaper to try them than to scan
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
-        counts = Counter(m.group() for text in texts for m in _TOKEN.finditer(text))
-        self.at: dict[str, list[int]] = {}  # token -> [seed index << 40 | offset]
-        for i, text in enumerate(texts):
-            for m in _TOKEN.finditer(text):
-                if counts[m.group()] <= self.RARE:
-                    self.at.setdefault(m.group(), []).append(i << 40 | m.start())
+        self.checks = 0  # line checks made so far (tests bound the work with it)
+        self._counts: dict[str, int] | None = None  # word -> lines holding it
+        # The vocabulary sorted, and reversed then sorted, with running line counts: the
+        # words starting (ending) with an edge word are a range of it, their lines a difference.
+        self._by_start: tuple[list[str], list[int]] | None = None
+        self._by_end: tuple[list[str], list[int]] | None = None
+        self._joined: str | None = None  # the vocabulary, one word a line: words containing an infix
+
+    def _lines(self) -> Iterator[str]:
+        for text in self.texts:  # one line at a time: no copy of the texts
+            start = 0
+            while (end := text.find("\n", start)) != -1:
+                yield text[start:end]
+                start = end + 1
+            yield text[start:]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        if self._counts is None:
+            counts: Counter[str] = Counter()
+            for line in self._lines():
+                counts.update(set(_WORD.findall(line)))
+            self._counts = dict(counts)
+        return self._counts
+
+    def _sorted(self, suffix: bool) -> tuple[list[str], list[int]]:
+        have = self._by_end if suffix else self._by_start
+        if have is None:
+            words = sorted(w[::-1] for w in self.counts) if suffix else sorted(self.counts)
+            running = [0]
+            for w in words:
+                running.append(running[-1] + self.counts[w[::-1] if suffix else w])
+            have = (words, running)
+            if suffix:
+                self._by_end = have
+            else:
+                self._by_start = have
+        return have
+
+    def _range(self, edge: str, suffix: bool) -> tuple[int, int, int]:
+        """(first, end, lines): where the words starting (SUFFIX: ending) with EDGE lie in
+        `_sorted(suffix)`, and how many lines hold them, counted per word."""
+        words, running = self._sorted(suffix)
+        key = edge[::-1] if suffix else edge
+        i = bisect.bisect_left(words, key)
+        j = bisect.bisect_left(words, key + "\U0010ffff", i)  # no word character sorts above it
+        return i, j, running[j] - running[i]
 
     def __contains__(self, s: object) -> bool:
-        if not isinstance(s, str) or not s:
-            return False
-        m = _TOKEN.match(s)
-        hits = self.at.get(m.group(), ()) if m is not None else ()
-        if any(self.texts[h >> 40].startswith(s, h & ((1 << 40) - 1)) for h in hits):
-            return True
-        return any(s in t for t in self.texts)
+        return isinstance(s, str) and s in self.resolve({s})
+
+    def resolve(self, queries: set[str]) -> set[str]:
+        """The QUERIES that occur in some text."""
+        found: set[str] = set()
+        counts = self.counts
+        keyed: dict[str, list[str]] = {}  # key word -> queries checked on the lines holding it
+        infix: dict[int, set[str]] = {}  # length -> one-word queries that are no whole word
+        for q in queries:
+            runs = [(m.start(), m.end()) for m in _WORD.finditer(q)] if q and "\n" not in q else []
+            if not runs:  # "", no word at all, or a line break: rare enough to scan for
+                if q and any(q in t for t in self.texts):
+                    found.add(q)
+                continue
+            if runs == [(0, len(q))]:
+                if q in counts:
+                    found.add(q)
+                else:
+                    infix.setdefault(len(q), set()).add(q)
+                continue
+            keys = self._keys(q, runs, counts)
+            for word in keys or ():
+                keyed.setdefault(word, []).append(q)
+        for group in infix.values():
+            found |= self._infix(group)
+        if keyed:
+            self._scan(keyed, found)
+        return found
+
+    def _keys(self, q: str, runs: list[tuple[int, int]], counts: dict[str, int]) -> list[str] | None:
+        """Words one of which every line holding Q holds: its rarest whole word, or the
+        words its edge word can be part of (the end of a word at the start of Q, the start
+        of one at its end) when that edge word is rarer as a word. None when a word of Q
+        rules it out. Rarity only chooses the cost; any choice gives the same answer."""
+        a, b = min(runs, key=lambda r: counts.get(q[r[0] : r[1]], 0))
+        word = q[a:b]
+        if a > 0 and b < len(q):  # a whole word wherever Q occurs
+            return [word] if word in counts else None
+        suffix = a == 0
+        i, j, n = self._range(word, suffix)
+        if n == 0:
+            return None
+        words = self._sorted(suffix)[0][i:j]
+        return [w[::-1] for w in words] if suffix else words
+
+    def _infix(self, group: set[str]) -> set[str]:
+        """Which one-word queries (all of one length) lie inside a vocabulary word."""
+        if self._joined is None:
+            self._joined = "\n".join(self.counts)
+        if len(group) <= _INFIX_SCANS:
+            return {q for q in group if q in self._joined}
+        n = len(next(iter(group)))
+        hits: set[str] = set()
+        for w in self.counts:
+            if len(w) > n:
+                hits.update(w[i : i + n] for i in range(len(w) - n + 1))
+                hits &= group
+        return hits
+
+    def _scan(self, keyed: dict[str, list[str]], found: set[str]) -> None:
+        """One pass over the lines: each query is tried on the lines holding a key word
+        of it, and no more once found."""
+        keys = set(keyed)
+        for line in self._lines():
+            for word in keys.intersection(_WORD.findall(line)):
+                left = []
+                for q in keyed[word]:
+                    if q in found:
+                        continue
+                    self.checks += 1
+                    if q in line:
+                        found.add(q)
+                    else:
+                        left.append(q)
+                if left:
+                    keyed[word] = left
+                else:
+                    del keyed[word]
+                    keys.discard(word)
+            if not keys:
+                return

@@ -336,7 +336,9 @@ class ColumnarRun:
                     found.update(hits.explode().drop_nulls().unique().to_list())
                 bad = [a for a in uniq if not a or a != a.strip() or a not in found]
                 mask = pl.col("aliases").str.split(";").list.eval(pl.element().is_in(bad)).list.any().fill_null(False)
-                self._exact(table, scan, lf, mask, "provenance")
+                flagged = collect(lf.filter(mask).select("id", "_line", "aliases"))
+                rows = [(scan.rel, line, rid if rid and len(rid) <= 200 else None, cell) for rid, line, cell in flagged.iter_rows()]
+                self.prov.judge_aliases(rows, found)
         elif table is C.STATEMENTS:
             for rid, text, line in collect(lf.select("id", "text", "_line")).iter_rows():
                 if rid and len(rid) <= 200 and text is not None:

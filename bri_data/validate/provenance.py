@@ -30,6 +30,8 @@ class Provenance:
     seeds_complete: bool = True
     _index: SeedIndex | None = field(default=None, repr=False)  # False once a seed could not be read: aliases are not judged
     _where: dict[str, tuple[str, int]] = field(default_factory=dict)  # statement id -> (file, line)
+    # Actor rows whose aliases wait for one pass over the seeds: (file, line, id, aliases).
+    _alias_rows: list[tuple[str, int, str | None, str]] = field(default_factory=list, repr=False)
 
     def check(self, table: C.Table, rel: str, line: int, rid: str | None, values: dict[str, Any]) -> None:
         if table is C.SOURCES:
@@ -82,16 +84,28 @@ class Provenance:
         return self._index
 
     def _aliases(self, rel: str, line: int, rid: str | None, aliases: object) -> None:
-        if not isinstance(aliases, str) or not self.seeds or not self.seeds_complete:
-            return
-        for alias in aliases.split(ALIAS_SEPARATOR):
-            if not alias or alias != alias.strip():
-                msg = f"alias {alias!r} is empty or has spaces around it; separate aliases with ';' and no spaces"
-            elif alias not in self.index:
-                msg = f"alias {short(alias)} occurs in no seed; aliases are surface forms exactly as the seeds spell them"
-            else:
-                continue
-            self.report.emit("provenance.alias", msg, file=rel, line=line, field="aliases", record_id=rid)
+        if isinstance(aliases, str) and self.seeds and self.seeds_complete:
+            self._alias_rows.append((rel, line, rid, aliases))  # judged together: finish_aliases
+
+    def finish_aliases(self) -> None:
+        """Judge the aliases of the actor rows seen so far, with one pass over the seeds."""
+        rows, self._alias_rows = self._alias_rows, []
+        if rows:
+            wanted = {a for *_, cell in rows for a in cell.split(ALIAS_SEPARATOR) if a and a == a.strip()}
+            self.judge_aliases(rows, self.index.resolve(wanted))
+
+    def judge_aliases(self, rows: list[tuple[str, int, str | None, str]], found: set[str]) -> None:
+        """Findings for the aliases of ROWS ((file, line, id, aliases) each); FOUND: the
+        aliases that occur in a seed (both engines compute it exactly, each its own way)."""
+        for rel, line, rid, cell in rows:
+            for alias in cell.split(ALIAS_SEPARATOR):
+                if not alias or alias != alias.strip():
+                    msg = f"alias {alias!r} is empty or has spaces around it; separate aliases with ';' and no spaces"
+                elif alias not in found:
+                    msg = f"alias {short(alias)} occurs in no seed; aliases are surface forms exactly as the seeds spell them"
+                else:
+                    continue
+                self.report.emit("provenance.alias", msg, file=rel, line=line, field="aliases", record_id=rid)
 
     def _citation(self, rel: str, line: int, rid: str | None, v: dict[str, Any]) -> None:
         record, src = v.get("record_id"), v.get("source_id")
@@ -141,6 +155,7 @@ class Provenance:
             self.verbatim.add(record)
 
     def finish(self, keys: KeyIndex) -> None:
+        self.finish_aliases()
         if "citations" in keys.partial:
             return  # citations unreadable: "uncited" would only repeat that
         for table in C.TABLES:
