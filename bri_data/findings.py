@@ -139,9 +139,24 @@ class Report:
         elif entry.key < heap[0].key:
             heapq.heapreplace(heap, entry)
 
-    def wants(self, code: str) -> bool:
-        """Whether another CODE finding could still be kept: lets callers skip costly hints."""
-        return self.counts[code] < self.max_per_code
+    def wants(self, code: str, file: str | None = None, line: int | None = None) -> bool:
+        """Whether another CODE finding (at FILE:LINE, when given) could still be kept: lets
+        callers skip costly hints, and `tally` one they would not keep. Without a place,
+        findings are assumed to arrive in position order (one file, read in order)."""
+        if self.counts[code] < self.max_per_code:
+            return True
+        heap = self._kept.get(code)
+        if file is None or not heap:
+            return False
+        # The last kept finding only moves forward (earlier ones replace it), so a finding
+        # placed after it is never kept; ties are kept or not by the rest of the key.
+        return (file, line or 0) <= heap[0].key[:2]
+
+    def tally(self, code: str) -> None:
+        """Count a CODE finding that `wants` said would not be kept (its message unwritten)."""
+        if code not in CODES:
+            raise ValueError(f"unknown finding code {code!r}")
+        self.counts[code] += 1
 
     @property
     def findings(self) -> list[Finding]:

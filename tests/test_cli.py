@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bri_data.cli import app
-from fixturekit import ROOT, cli_runner, copy_package
+from fixturekit import ROOT, cli_runner, copy_package, refresh_hashes
 
 runner = cli_runner()
 
@@ -66,6 +66,42 @@ def test_max_findings_caps_each_code_and_counts_the_rest(tmp_path: Path) -> None
     assert doc["omitted"]["provenance.line_range"] == n - 2
     text = runner.invoke(app, ["validate", str(pkg), "--max-findings", "2"]).stdout
     assert f"... and {n - 2} more provenance.line_range finding(s) not shown" in text
+
+
+def test_work_past_the_cap_is_counting_and_never_changes_what_is_kept(tmp_path: Path) -> None:
+    """`Report.wants` with a place: a finding that sorts before the last kept one is still
+    explained (citations.csv sorts before events.csv but is checked last)."""
+    from bri_data.findings import Report
+    from bri_data.validate.run import validate
+
+    report = Report("x", max_per_code=2)
+    for line in (5, 6):
+        report.emit("row.enum", "m", file="data/events.csv", line=line)
+    assert report.wants("row.enum", "data/citations.csv", 100) and report.wants("row.enum", "data/events.csv", 6)
+    assert not report.wants("row.enum", "data/events.csv", 7) and not report.wants("row.enum")
+    report.tally("row.enum")
+    assert report.counts["row.enum"] == 3 and len(report.findings) == 2
+
+    pkg = copy_package(tmp_path / "pkg")
+    broken = 0
+    for table, column, value in (("events", "status", "facts"), ("citations", "role", "evidenc")):
+        path = pkg / "data" / f"{table}.csv"
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        broken += len(rows) - 1
+        i = rows[0].index(column)
+        for row in rows[1:]:
+            row[i] = value
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+    refresh_hashes(pkg)
+    kept = {}
+    for engine in ("rows", "columnar"):
+        r = validate(pkg, max_per_code=3, engine=engine)
+        kept[engine] = [f.to_dict() for f in r.sorted_findings() if f.code == "row.enum"]
+        assert r.counts["row.enum"] == broken
+    assert kept["rows"] == kept["columnar"] and len(kept["rows"]) == 3
+    assert all(f["file"] == "data/citations.csv" and "Did you mean 'evidence'?" in f["message"] for f in kept["rows"])
 
 
 def test_github_annotations_escape_and_use_relative_paths(tmp_path: Path, monkeypatch: object) -> None:

@@ -11,11 +11,13 @@ _INT = re.compile(r"[+-]?\d{1,18}")
 
 
 def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
+    if not table.integer_columns:
+        return values  # nothing to type: no copy per row
     out: dict[str, Any] = dict(values)
-    for col in table.columns:
-        v = out.get(col.name)
-        if col.type == "integer" and isinstance(v, str) and _INT.fullmatch(v.strip()):
-            out[col.name] = int(v)
+    for name in table.integer_columns:
+        v = out.get(name)
+        if isinstance(v, str) and _INT.fullmatch(v.strip()):
+            out[name] = int(v)
     return out
 
 

@@ -11,6 +11,7 @@ The module imports nothing heavy on purpose: ``bri-data validate`` loads it on e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 PACKAGE_NAME = "bri-data"
@@ -100,7 +101,9 @@ class Table:
     def prefix(self) -> str:
         return PREFIXES[self.name]
 
-    @property
+    # Derived once per table, not per row (the validators ask for them on every row);
+    # callers must not mutate the lists.
+    @cached_property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
@@ -110,9 +113,18 @@ class Table:
                 return c
         raise KeyError(name)
 
-    @property
+    @cached_property
     def foreign_keys(self) -> list[Column]:
         return [c for c in self.columns if c.references is not None]
+
+    @cached_property
+    def integer_columns(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.type == "integer")
+
+    @cached_property
+    def semantic_columns(self) -> tuple[Column, ...]:
+        """Columns layer 5 judges beyond their JSON type (EDTF dates, country codes)."""
+        return tuple(c for c in self.columns if c.check in ("edtf", "country"))
 
     @property
     def path(self) -> str:

@@ -46,22 +46,23 @@ class KeyIndex:
         self.owner.setdefault(rid, table)
 
     def ref(self, table: C.Table, rel: str, line: int, rid: str | None, col: C.Column, value: object) -> None:
-        if not isinstance(value, str) or col.references is None:
+        target = col.references
+        if not isinstance(value, str) or target is None:
             return
-        r = _Ref(rel, line, col.name, rid, value, col.references)
-        if col.references == table.name:
-            self._pending.append(r)
-        else:
-            self._judge(r)
+        if target == table.name:  # a self-reference waits for the end of its table
+            self._pending.append(_Ref(rel, line, col.name, rid, value, target))
+        elif not self._resolves(value, target):  # no object per reference on the common path
+            dangling(self.report, rel, line, col.name, rid, value, target, self.owner.get(value))
+
+    def _resolves(self, value: str, target: str) -> bool:
+        if target == "*":
+            owner = self.owner.get(value)
+            return (owner is not None and owner != "citations") or bool(self.partial and self.partial - {"citations"})
+        return value in self.ids[target] or target in self.partial
 
     def _judge(self, r: _Ref) -> None:
-        owner = self.owner.get(r.value)
-        if r.target == "*":
-            if (owner is not None and owner != "citations") or self.partial - {"citations"}:
-                return
-        elif r.value in self.ids[r.target] or r.target in self.partial:
-            return
-        dangling(self.report, r.rel, r.line, r.field, r.record_id, r.value, r.target, owner)
+        if not self._resolves(r.value, r.target):
+            dangling(self.report, r.rel, r.line, r.field, r.record_id, r.value, r.target, self.owner.get(r.value))
 
     def finish_table(self) -> None:
         for r in self._pending:

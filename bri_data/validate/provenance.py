@@ -137,10 +137,11 @@ class Provenance:
             return
         actual = text[start:end]
         if quote != actual:
+            if not self.report.wants("provenance.quote_mismatch", rel, line):
+                self.report.tally("provenance.quote_mismatch")  # past the cap: counted, not explained
+                return
             hint = ""
-            # Searching the seed for the quote costs a scan; do it only for findings that
-            # can still be shown (rows arrive in file order, so the first ones are kept).
-            spans = find_spans(quote, [seed]) if self.report.wants("provenance.quote_mismatch") else []
+            spans = find_spans(quote, [seed])  # a scan of the seed: only for findings that can be kept
             if spans:
                 s = spans[0]
                 hint = f"; the quote occurs at line {s.line} [{s.char_start}:{s.char_end})"

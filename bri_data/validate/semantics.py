@@ -39,7 +39,7 @@ def country_exists(code: str) -> bool:
 def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any], report: Report) -> None:
     where = {"file": rel, "line": line, "record_id": rid}
     spans: dict[str, tuple[Day | None, Day | None]] = {}
-    for col in table.columns:
+    for col in table.semantic_columns:
         value = v.get(col.name)
         if not isinstance(value, str):
             continue
