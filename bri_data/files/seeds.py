@@ -6,7 +6,7 @@ import bisect
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +17,14 @@ from bri_data.errors import LookupFailedError
 class Seed:
     source_id: str
     path: str  # relative to the package root
-    text: str
     sha256: str
     lines: tuple[str, ...]  # text.split("\n"), not splitlines(): DESIGN §3
+
+    @property
+    def text(self) -> str:
+        """The whole text, joined on demand: a seed is held once, as its lines (a large
+        seed would otherwise take twice its size in memory)."""
+        return "\n".join(self.lines)
 
     def line(self, number: int) -> str | None:
         return self.lines[number - 1] if 1 <= number <= len(self.lines) else None
@@ -29,7 +34,7 @@ def read_seed(source_id: str, root: Path, rel: str) -> Seed:
     """Read a seed's bytes; raises OSError or UnicodeDecodeError for the caller to report."""
     data = (root / rel).read_bytes()
     text = data.decode("utf-8")
-    return Seed(source_id, rel, text, hashlib.sha256(data).hexdigest(), tuple(text.split("\n")))
+    return Seed(source_id, rel, hashlib.sha256(data).hexdigest(), tuple(text.split("\n")))
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,9 @@ class SeedIndex:
     occurrence.
     """
 
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
+    def __init__(self, texts: list[str] | None = None, lines: list[Sequence[str]] | None = None) -> None:
+        """Over TEXTS, or over each text's LINES (split on LF; what a `Seed` holds)."""
+        self.lines = lines if lines is not None else [t.split("\n") for t in texts or []]
         self.checks = 0  # line checks made so far (tests bound the work with it)
         self._counts: dict[str, int] | None = None  # word -> lines holding it
         # The vocabulary sorted, and reversed then sorted, with running line counts: the
@@ -102,12 +108,13 @@ class SeedIndex:
         self._joined: str | None = None  # the vocabulary, one word a line: words containing an infix
 
     def _lines(self) -> Iterator[str]:
-        for text in self.texts:  # one line at a time: no copy of the texts
-            start = 0
-            while (end := text.find("\n", start)) != -1:
-                yield text[start:end]
-                start = end + 1
-            yield text[start:]
+        for lines in self.lines:
+            yield from lines
+
+    def _anywhere(self, q: str) -> bool:
+        """A C-level scan of every text, for the rare query that is no word at all or
+        holds a line break."""
+        return any(q in line for line in self._lines()) if "\n" not in q else any(q in "\n".join(ls) for ls in self.lines)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -153,7 +160,7 @@ class SeedIndex:
         for q in queries:
             runs = [(m.start(), m.end()) for m in _WORD.finditer(q)] if q and "\n" not in q else []
             if not runs:  # "", no word at all, or a line break: rare enough to scan for
-                if q and any(q in t for t in self.texts):
+                if q and self._anywhere(q):
                     found.add(q)
                 continue
             if runs == [(0, len(q))]:

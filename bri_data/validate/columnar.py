@@ -13,6 +13,12 @@ every check in two:
    fixture and an error-injected synthetic package through both engines and requires
    identical reports.
 
+Each table is read once, in blocks of whole lines (`blocks`): one pass over the bytes
+hashes them, checks the lines are records and parses each block; masks and exact checks
+run block by block, and only what spans blocks (ids for duplicates, self-references,
+aliases, statement texts, cited ids) is kept to the end of the table, as narrow frames.
+Memory holds one block, those frames and the seeds, not the table.
+
 The engine refuses (raises `Unsupported`; the caller discards its partial report) when
 a file is not plain, one-record-per-line CSV (bad bytes, NUL, CR, a BOM or any other
 header than the contract's, a quoted newline, ragged or blank rows, no rows) or the
@@ -24,7 +30,8 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +45,7 @@ from bri_data.findings import Report
 from bri_data.validate import rules, semantics
 from bri_data.validate.descriptor import ResourceDecl
 from bri_data.validate.keys import KeyIndex, dangling, duplicate, duplicate_global
-from bri_data.validate.provenance import Provenance, uncited
+from bri_data.validate.provenance import Provenance, not_verbatim, uncited
 from bri_data.validate.rowengine import stream_table
 from bri_data.validate.rows import check_row, schema_for
 
@@ -114,32 +121,75 @@ def collect(lf: Any) -> Any:
     return lf.collect(engine="streaming")
 
 
-def _read(pl: Any, scan: _Scan, table: C.Table) -> Any:
-    """The table as a LazyFrame with one physical line per record, or Unsupported.
+# Bytes of CSV parsed at a time: memory holds one block's frame, not the table's.
+BLOCK = 8 << 20
 
-    Nothing is materialised here: every check below is its own streaming query over the
-    file, collecting only what it needs (flagged rows, an id column).
+
+def blocks(pl: Any, path: Path, rel: str, table: C.Table, facts: FileFacts) -> Iterator[Any]:
+    """The table's rows as DataFrames of about BLOCK bytes each (empty cells null, `_line`
+    the physical line), in one pass over the file that also fills FACTS (size, SHA-256,
+    rows); raises Unsupported for anything but plain one-record-per-line CSV.
+
+    Lines are records (checked on each block before it is parsed: no quoted line
+    breaks, no ragged rows, no stray quotes, no blank lines), so a block may end at any
+    line break. Polars checks the bytes are UTF-8 as it reads them.
     """
     width = len(table.columns)
-    raw = pl.scan_csv(scan.path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False, new_columns=["l"])
-    unquoted = pl.col("l").str.replace_all(r'"(?:[^"]|"")*"', "")
-    broken = (unquoted.str.count_matches(",") != width - 1) | unquoted.str.contains('"')
+    h = hashlib.sha256()
+    header = ",".join(table.column_names).encode()
+    rest = b""
+    line = 2  # of the block's first row
+    first = True
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(BLOCK)
+            h.update(chunk)
+            facts.bytes += len(chunk)
+            if b"\x00" in chunk or b"\r" in chunk or b"\x1f" in chunk:
+                raise Unsupported("NUL, CR or unit-separator bytes")
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)
+            data, rest = data[:cut], data[cut:]
+            if first and data:
+                head, _, data = data.partition(b"\n")
+                if head != header:
+                    raise Unsupported("header differs from the contract")
+                first = False
+            if data:
+                df = _block(pl, data, table, width)
+                yield df.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + line).alias("_line"))
+                line += df.height
+            if not chunk:
+                break
+    facts.sha256, facts.rows, facts.columns, facts.complete = h.hexdigest(), line - 2, table.column_names, True
+    if first or facts.rows == 0:
+        raise Unsupported("no rows")  # the row engine reports empty and header-only files
+
+
+def _block(pl: Any, data: bytes, table: C.Table, width: int) -> Any:
+    """One block of whole lines: checked as lines, then parsed as CSV."""
+    raw = pl.read_csv(data, has_header=False, separator="\x1f", quote_char=None, infer_schema=False, new_columns=["l"])
+    line = pl.col("l")
+    quoted = line.str.contains('"', literal=True)
+    # Lines without quotes: count commas; the others: drop well-formed quoted fields first.
+    plain_bad = (~quoted & (line.str.count_matches(",", literal=True) != width - 1)).fill_null(True)  # null: a blank line
+    unquoted = line.filter(quoted).str.replace_all(r'"(?:[^"]|"")*"', "")
+    quoted_bad = (unquoted.str.count_matches(",", literal=True) != width - 1) | unquoted.str.contains('"', literal=True)
     try:
-        height, bad = collect(raw.select(pl.len(), broken.fill_null(True).any())).row(0)  # null: a blank line
-    except pl.exceptions.PolarsError as exc:  # odd input: the row engine reports it precisely
-        raise Unsupported(f"raw read: {type(exc).__name__}") from exc
-    if bad or height != scan.facts.rows + 1:
-        raise Unsupported("blank lines, ragged rows or quotes spanning lines")
-    lf = pl.scan_csv(scan.path, has_header=True, infer_schema=False, quote_char='"')
-    try:
-        names = lf.collect_schema().names()
-        rows = collect(lf.select(pl.len())).item()
-    except pl.exceptions.PolarsError as exc:
+        height, bad, bad_quoted = raw.select(pl.len(), plain_bad.any().alias("a"), quoted_bad.any().alias("b")).row(0)
+        lines = data.count(b"\n") + (not data.endswith(b"\n"))
+        if bad or bad_quoted or height != lines:
+            raise Unsupported("blank lines, ragged rows or quotes spanning lines")
+        del raw
+        df = pl.read_csv(data, has_header=False, new_columns=table.column_names, infer_schema=False, quote_char='"')
+    except pl.exceptions.PolarsError as exc:  # odd input (e.g. not UTF-8): the row engine reports it precisely
         raise Unsupported(f"csv read: {type(exc).__name__}") from exc
-    if names != table.column_names or rows != scan.facts.rows:
+    if df.height != height or df.width != width:
         raise Unsupported("shape differs")
-    empty_to_null = [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in names]
-    return lf.with_columns(empty_to_null).with_row_index("_i").with_columns((pl.col("_i") + 2).alias("_line"))
+    # An empty unquoted cell is read as null; a quoted one ("") is not: rewrite only the
+    # columns that hold one (rare), so that no column is copied for nothing.
+    empty = [c for c, n in zip(df.columns, df.select((pl.all() == "").sum()).row(0), strict=True) if n]
+    return df.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in empty) if empty else df
 
 
 def schema_mask(pl: Any, table: C.Table) -> Any:
@@ -183,18 +233,20 @@ def _day_key(d: tuple[int, int, int] | None) -> int | None:
     return None if d is None else d[0] * 10000 + d[1] * 100 + d[2]
 
 
-def _uniques(pl: Any, lf: Any, name: str) -> list[Any]:
-    return collect(lf.select(pl.col(name).drop_nulls().unique())).get_column(name).to_list()  # type: ignore[no-any-return]
+def _uniques(pl: Any, df: Any, name: str) -> list[Any]:
+    return df.get_column(name).drop_nulls().unique().to_list()  # type: ignore[no-any-return]
 
 
-def semantic_mask(pl: Any, table: C.Table, lf: Any) -> Any:
-    """Rows `semantics.check` could report; values are judged once per unique value."""
+def semantic_mask(pl: Any, table: C.Table, df: Any, parsed: dict[str, Any] | None = None) -> Any:
+    """Rows `semantics.check` could report; values are judged once per unique value
+    (PARSED: EDTF bounds already computed, shared between blocks)."""
+    parsed = {} if parsed is None else parsed
     flags = []
     lows: dict[str, Any] = {}
     highs: dict[str, Any] = {}
     for col in table.columns:
         if col.check == "edtf":
-            b = {v: bounds(v) for v in _uniques(pl, lf, col.name)}
+            b = {v: parsed[v] if v in parsed else parsed.setdefault(v, bounds(v)) for v in _uniques(pl, df, col.name)}
             bad = [v for v, x in b.items() if x is None or (x[0] is not None and x[1] is not None and x[1] < x[0])]
             flags.append(pl.col(col.name).is_in(bad))
             ok = {v: x for v, x in b.items() if v not in bad and x is not None}
@@ -205,7 +257,7 @@ def semantic_mask(pl: Any, table: C.Table, lf: Any) -> Any:
                 list(ok), [_day_key(x[1]) for x in ok.values()], default=None, return_dtype=pl.Int64
             )
         elif col.check == "country":
-            bad = [v for v in _uniques(pl, lf, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
+            bad = [v for v in _uniques(pl, df, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
             flags.append(pl.col(col.name).is_in(bad))
     flags += [rules.mask(pl, rule, lows, highs) for rule in table.rules]
     return pl.any_horizontal(flags) if flags else pl.lit(False)
@@ -217,9 +269,13 @@ class ColumnarRun:
         self.root, self.decls, self.report = root, decls, report
         self.keys = KeyIndex(report)  # used for the sources table (row engine)
         self.prov = Provenance(root, report)
-        self.all_ids: Any = None  # DataFrame(id, table, line): first owner of every id
+        self.all_ids: Any = None  # DataFrame(id, line, table): first owner of every id
         self.table_ids: dict[str, Any] = {}  # table -> DataFrame(id, line), first occurrences
-        self.cited_ids: Any = None  # polars Series of every record_id cited
+        self.cited: list[Any] = []  # per citations block: the record ids it cites
+        self.statements: Any = None  # DataFrame(id, text, _line): each statement's text, for the verbatim check
+        self.statements_rel = C.STATEMENTS.path
+        self.verbatim: list[Any] = []  # per citations block: statements a sound citation quotes verbatim
+        self.parsed: dict[str, Any] = {}  # EDTF value -> bounds, across blocks and tables
 
     def run(self) -> dict[str, FileFacts]:
         """Check the package; raises Unsupported for data the row engine must judge."""
@@ -229,7 +285,7 @@ class ColumnarRun:
             raise Unsupported(f"polars could not read the tables ({type(exc).__name__})") from exc
 
     def _run(self) -> dict[str, FileFacts]:
-        scans = {}
+        targets = {}
         for table in C.TABLES:
             decl = self.decls.get(table.name)
             if decl is None or not isinstance(decl.path, str):
@@ -237,15 +293,18 @@ class ColumnarRun:
             target, _ = member(self.root, decl.path)
             if target is None or not target.is_file():
                 raise Unsupported("resource not readable")
-            scans[table.name] = prescan(target, decl.path, table)
+            targets[table.name] = (target, decl.path)
+        facts = {}
         for table in C.TABLES:
-            scan = scans[table.name]
+            target, rel = targets[table.name]
             if table is C.SOURCES:
+                scan = prescan(target, rel, table)
                 self._sources(scan)
+                facts[table.name] = scan.facts
             else:
-                self._table(table, scan)
+                facts[table.name] = self._table(table, target, rel)
         self._finish()
-        return {name: s.facts for name, s in scans.items()}
+        return facts
 
     def _sources(self, scan: _Scan) -> None:
         """Few rows: the row engine, which also loads the seeds."""
@@ -259,114 +318,164 @@ class ColumnarRun:
         self.table_ids["sources"] = frame
         self.all_ids = frame.with_columns(pl.lit("sources").alias("table"))
 
-    def _exact(self, table: C.Table, scan: _Scan, frame: Any, mask: Any, what: str) -> None:
-        """Run the row engine's check WHAT on the rows MASK flags (FRAME: lazy or collected)."""
-        rows = frame.filter(mask)
-        rows = collect(rows) if hasattr(rows, "collect") else rows
-        for rec in rows.iter_rows(named=True):
+    def _exact(self, table: C.Table, rel: str, df: Any, mask: Any, what: str) -> None:
+        """Run the row engine's check WHAT on the rows of DF that MASK flags."""
+        names = set(table.column_names)
+        for rec in df.filter(mask).iter_rows(named=True):
             line = rec.pop("_line")
-            rec.pop("_i")
             rid = rec.get("id") if rec.get("id") and len(rec["id"]) <= 200 else None
             if what == "rows":
-                check_row(table, Row(line, rec, rid), set(table.column_names), scan.rel, self.report)
+                check_row(table, Row(line, rec, rid), names, rel, self.report)
                 continue
             values = typed(table, rec)
             if what == "semantics":
-                semantics.check(table, scan.rel, line, rid, values, self.report)
+                semantics.check(table, rel, line, rid, values, self.report)
             else:
-                self.prov.check(table, scan.rel, line, rid, values)
+                self.prov.check(table, rel, line, rid, values)
 
-    def _table(self, table: C.Table, scan: _Scan) -> None:
-        pl, rel = self.pl, scan.rel
-        lf = _read(pl, scan, table)
-        self.report.rows_checked[table.name] = scan.facts.rows
-        self._exact(table, scan, lf, schema_mask(pl, table), "rows")
-        self._keys(table, rel, lf)
-        self._exact(table, scan, lf, semantic_mask(pl, table, lf), "semantics")
-        self._provenance(table, scan, lf)
-
-    def _keys(self, table: C.Table, rel: str, lf: Any) -> None:
+    def _table(self, table: C.Table, path: Path, rel: str) -> FileFacts:
+        """Every check on one table, block by block; what spans blocks (duplicate ids,
+        self-references, aliases, statement texts) is kept small and judged at its end."""
         pl = self.pl
-        fks = [c.name for c in table.foreign_keys]
-        # One read of the key columns (small), then hash joins in memory.
-        kf = collect(lf.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line"), *fks))
-        ids = kf.select("id", "line").filter(
+        facts = FileFacts()
+        keep = _Kept()
+        mask = schema_mask(pl, table)
+        for df in blocks(pl, path, rel, table, facts):
+            self._exact(table, rel, df, mask, "rows")
+            self._block_keys(table, rel, df, keep)
+            self._exact(table, rel, df, semantic_mask(pl, table, df, self.parsed), "semantics")
+            if table is C.ACTORS:
+                keep.aliases.append(df.select("id", "_line", "aliases"))
+            elif table is C.STATEMENTS:
+                keep.texts.append(df.select("id", "text", "_line"))
+            elif table is C.CITATIONS:
+                self._citations(rel, df)
+        self.report.rows_checked[table.name] = facts.rows
+        self._end_keys(table, rel, keep)
+        if table is C.ACTORS:
+            self._aliases(rel, pl.concat(keep.aliases))
+        elif table is C.STATEMENTS:
+            # The last row of an id wins, as in the row engine's dict.
+            self.statements_rel = rel
+            self.statements = (
+                pl.concat(keep.texts)
+                .filter(pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200) & pl.col("text").is_not_null())
+                .unique(subset="id", keep="last", maintain_order=True)
+            )
+        return facts
+
+    def _block_keys(self, table: C.Table, rel: str, df: Any, keep: _Kept) -> None:
+        """Ids kept for the end of the table; references to earlier tables judged now,
+        self-references kept for the end."""
+        pl = self.pl
+        keep.ids.append(df.select("id", pl.col("_line").alias("line")).filter(
             pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
-        )
-        is_first = pl.col("id").is_first_distinct()
-        later = ids.filter(~is_first)
+        ))
+        for col in table.foreign_keys:
+            vals = df.select(pl.col(col.name).alias("value"), pl.col("_line").alias("line"), "id").filter(pl.col("value").is_not_null())
+            if col.references == table.name:
+                keep.selfrefs.setdefault(col.name, []).append(vals)
+                continue
+            if col.references == "*":
+                targets = self.all_ids.filter(pl.col("table") != "citations").select("id")
+            else:
+                targets = self.table_ids[col.references or ""].select("id")
+            bad = vals.join(targets, left_on="value", right_on="id", how="anti", maintain_order="left")
+            if bad.height:
+                keep.dangling.append(bad.with_columns(pl.lit(col.name).alias("field")))
+
+    def _end_keys(self, table: C.Table, rel: str, keep: _Kept) -> None:
+        pl = self.pl
+        ids = pl.concat(keep.ids)
+        is_first = ids.get_column("id").is_first_distinct()  # once: both halves below use it
         first = ids.filter(is_first)
-        if later.height:  # rare: join for the first line only when there are duplicates
-            later = later.join(first, on="id", suffix="_first", maintain_order="left")
+        if first.height < ids.height:  # rare: join for the first line only when there are duplicates
+            later = ids.filter(~is_first).join(first, on="id", suffix="_first", maintain_order="left")
             for rid, line, first_line in later.iter_rows():
                 duplicate(self.report, rel, line, rid, first_line)
         clash = first.join(self.all_ids, on="id", how="inner", suffix="_other", maintain_order="left")
         for rid, line, other_line, other in clash.iter_rows():
             duplicate_global(self.report, rel, line, rid, other, other_line)
+        earlier = self.all_ids
         # Without clashes `first` itself is new: share its buffers instead of copying them.
         fresh = first if not clash.height else first.join(self.all_ids, on="id", how="anti")
-        self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
-        self.table_ids[table.name] = first
-        for col in table.foreign_keys:
-            if col.references == "*":
-                targets = self.all_ids.filter(pl.col("table") != "citations").select("id")
-            else:
-                targets = self.table_ids[col.references or ""].select("id")
-            vals = kf.select(pl.col(col.name).alias("value"), "line", "id").filter(pl.col("value").is_not_null())
-            bad = vals.join(targets, left_on="value", right_on="id", how="anti", maintain_order="left")
+        owners = pl.concat([earlier, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
+        if table is not C.TABLES[-1]:  # the last table's ids are looked up by no later one
+            self.all_ids = owners
+        if table is not C.TABLES[-1] or table.must_be_cited:
+            self.table_ids[table.name] = first
+        refs = {c.name: c.references or "" for c in table.foreign_keys}
+        if keep.dangling:
+            # The owner a message names is the one the row engine knows at that row: an
+            # earlier table's, or this table's when its id came on that line or before.
+            bad = pl.concat(keep.dangling).join(earlier.select("id", "table"), left_on="value", right_on="id", how="left", maintain_order="left")
+            bad = bad.join(fresh.select(pl.col("id").alias("value"), pl.col("line").alias("_own")), on="value", how="left", maintain_order="left")
+            for value, line, rid, field, owner, own in bad.iter_rows():
+                owner = owner if owner is not None else table.name if own is not None and own <= line else None
+                dangling(self.report, rel, line, field, rid if rid and len(rid) <= 200 else None, value, refs[field], owner)
+        for name, parts in keep.selfrefs.items():
+            vals = pl.concat(parts)
+            bad = vals.join(first.select("id"), left_on="value", right_on="id", how="anti", maintain_order="left")
             if not bad.height:
                 continue
-            bad = bad.join(self.all_ids.select("id", "table"), left_on="value", right_on="id", how="left", maintain_order="left")
+            bad = bad.join(owners.select("id", "table"), left_on="value", right_on="id", how="left", maintain_order="left")
             for value, line, rid, owner in bad.iter_rows():
-                rid = rid if rid and len(rid) <= 200 else None
-                dangling(self.report, rel, line, col.name, rid, value, col.references or "", owner)
+                dangling(self.report, rel, line, name, rid if rid and len(rid) <= 200 else None, value, refs[name], owner)
 
-    def _provenance(self, table: C.Table, scan: _Scan, lf: Any) -> None:
+    def _aliases(self, rel: str, frame: Any) -> None:
         pl = self.pl
-        if table is C.ACTORS:
-            uniq = collect(lf.select(pl.col("aliases").drop_nulls().str.split(";").explode().unique())).get_column("aliases").to_list()
-            if self.prov.seeds and self.prov.seeds_complete:
-                # Which aliases occur in a seed: one Aho-Corasick pass over the seed texts
-                # finds every occurrence of every alias (overlapping ones included).
-                texts = pl.Series([seed.text for seed in self.prov.seeds.values()], dtype=pl.String)
-                patterns = [a for a in uniq if a]
-                found: set[str] = set()
-                for i in range(0, len(patterns), 20000):  # bounded automaton size
-                    hits = texts.str.extract_many(patterns[i : i + 20000], overlapping=True)
-                    found.update(hits.explode().drop_nulls().unique().to_list())
-                bad = [a for a in uniq if not a or a != a.strip() or a not in found]
-                mask = pl.col("aliases").str.split(";").list.eval(pl.element().is_in(bad)).list.any().fill_null(False)
-                flagged = collect(lf.filter(mask).select("id", "_line", "aliases"))
-                rows = [(scan.rel, line, rid if rid and len(rid) <= 200 else None, cell) for rid, line, cell in flagged.iter_rows()]
-                self.prov.judge_aliases(rows, found)
-        elif table is C.STATEMENTS:
-            for rid, text, line in collect(lf.select("id", "text", "_line")).iter_rows():
-                if rid and len(rid) <= 200 and text is not None:
-                    self.prov.statement_text[rid] = text
-                    self.prov._where[rid] = (scan.rel, line)
-        elif table is C.CITATIONS:
-            self._citations(scan, lf)
+        if not (self.prov.seeds and self.prov.seeds_complete):
+            return
+        aliases = frame.get_column("aliases").drop_nulls().str.split(";").explode().unique()
+        # Which aliases occur in a seed: one Aho-Corasick pass over the seed lines finds
+        # every occurrence of every alias (overlapping ones included); an alias here has no
+        # line break (lines are records), so lines answer as the texts would.
+        patterns = aliases.filter(aliases != "")
+        found = self._seed_lines().get_column("_text").str.extract_many(patterns.implode(), overlapping=True).explode().drop_nulls().unique()
+        bad = aliases.filter(~aliases.is_in(found.implode()))
+        # Padded aliases: Python's whitespace decides (the exact check's); only those
+        # that start or end with a non-word character can be padded.
+        edged = aliases.filter(aliases.str.contains(r"^\W|\W$")).to_list()
+        bad = pl.concat([bad, pl.Series([a for a in edged if a != a.strip()], dtype=pl.String)])
+        mask = pl.col("aliases").str.split(";").list.eval(pl.element().is_in(bad.implode())).list.any().fill_null(False)
+        flagged = frame.filter(mask)
+        if not flagged.height:
+            return
+        mine = flagged.get_column("aliases").str.split(";").explode().unique()
+        known = set(mine.filter(mine.is_in(found.implode())).to_list())  # found, of the aliases judged here
+        rows = [(rel, line, rid if rid and len(rid) <= 200 else None, cell) for rid, line, cell in flagged.iter_rows()]
+        self.prov.judge_aliases(rows, known)
 
-    def _citations(self, scan: _Scan, lf: Any) -> None:
+    def _seed_lines(self) -> Any:
+        """Every seed line as a row (source_id, _ln, _text), built once for the citations."""
+        if self._lines is None:
+            pl, seeds = self.pl, self.prov.seeds
+            self._lines = pl.DataFrame(
+                {
+                    "source_id": [s for s, seed in seeds.items() for _ in seed.lines],
+                    "_ln": [n for seed in seeds.values() for n in range(1, len(seed.lines) + 1)],
+                    "_text": [t for seed in seeds.values() for t in seed.lines],
+                },
+                schema={"source_id": pl.String, "_ln": pl.Int64, "_text": pl.String},
+            )
+        return self._lines
+
+    _lines: Any = None
+
+    def _citations(self, rel: str, df: Any) -> None:
+        """One block of citations: spans checked by slicing the joined line text."""
         pl = self.pl
-        seeds = self.prov.seeds
-        lines = pl.DataFrame(
-            {
-                "source_id": [s for s, seed in seeds.items() for _ in seed.lines],
-                "_ln": [n for seed in seeds.values() for n in range(1, len(seed.lines) + 1)],
-                "_text": [t for seed in seeds.values() for t in seed.lines],
-            },
-            schema={"source_id": pl.String, "_ln": pl.Int64, "_text": pl.String},
-        )
-        c = lf.with_columns(
+        c = df.select(
+            "source_id",
+            "quote",
+            *(pl.col(n).str.contains(_INT_RE).fill_null(False).alias(f"_{n}_int") for n in ("line", "char_start", "char_end")),
             pl.col("line").cast(pl.Int64, strict=False).alias("_n"),
             pl.col("char_start").cast(pl.Int64, strict=False).alias("_cs"),
             pl.col("char_end").cast(pl.Int64, strict=False).alias("_ce"),
         )
-        c = c.join(lines.lazy(), left_on=["source_id", "_n"], right_on=["source_id", "_ln"], how="left", maintain_order="left")
-        ints = [pl.col(n).str.contains(_INT_RE).fill_null(False) for n in ("line", "char_start", "char_end")]
+        c = c.join(self._seed_lines(), left_on=["source_id", "_n"], right_on=["source_id", "_ln"], how="left", maintain_order="left")
         span_ok = (
-            pl.all_horizontal(ints)
+            pl.all_horizontal("_line_int", "_char_start_int", "_char_end_int")
             & pl.col("_text").is_not_null()
             & (pl.col("_cs") >= 0)
             & (pl.col("_cs") < pl.col("_ce"))
@@ -375,26 +484,43 @@ class ColumnarRun:
             # clipped so that rows already failing above cannot make slice() raise
             & (pl.col("_text").str.slice(pl.col("_cs").clip(0), (pl.col("_ce") - pl.col("_cs")).clip(0)) == pl.col("quote"))
         ).fill_null(False)
-        c = c.with_columns(span_ok.alias("_ok"))
-        flagged = collect(c.filter(~pl.col("_ok")).select([*C.CITATIONS.column_names, "_i", "_line"]))
-        self._exact(C.CITATIONS, scan, flagged, pl.lit(True), "provenance")
-        self.cited_ids = collect(lf.select(pl.col("record_id").drop_nulls().unique())).get_column("record_id")
-        # Provenance needs "cited?" only for statements (the verbatim check); keep that set small.
-        statements = pl.Series(list(self.prov.statement_text), dtype=pl.String)
-        self.prov.cited |= set(self.cited_ids.filter(self.cited_ids.is_in(statements.implode())).to_list())
-        texts = pl.DataFrame(
-            {"record_id": list(self.prov.statement_text), "quote": list(self.prov.statement_text.values())},
-            schema={"record_id": pl.String, "quote": pl.String},
-        )
-        good = c.filter(pl.col("_ok")).select("record_id", "quote").join(texts.lazy(), on=["record_id", "quote"], how="semi")
-        self.prov.verbatim |= set(collect(good).get_column("record_id").to_list())
+        ok = c.select(span_ok).to_series()
+        del c
+        # Rows whose span fails: the row engine's exact check, which needs the texts of
+        # the statements they cite (few) for its verbatim check.
+        flagged = df.filter(~ok)
+        if flagged.height:
+            cited_texts = self.statements.join(flagged.select(pl.col("record_id").alias("id")).unique(), on="id", how="semi")
+            self.prov.statement_text = dict(zip(cited_texts.get_column("id").to_list(), cited_texts.get_column("text").to_list(), strict=True))
+            self._exact(C.CITATIONS, rel, flagged, pl.lit(True), "provenance")
+        self.cited.append(df.get_column("record_id").drop_nulls().unique())
+        # Statements quoted verbatim by a citation whose span holds.
+        good = df.filter(ok).select(pl.col("record_id").alias("id"), pl.col("quote").alias("text"))
+        self.verbatim.append(self.statements.join(good, on=["id", "text"], how="semi").get_column("id"))
 
     def _finish(self) -> None:
-        cited = self.cited_ids.to_frame("id")
+        pl = self.pl
+        cited = pl.concat(self.cited).unique()
         for table in C.TABLES:
             if not table.must_be_cited:
                 continue
-            missing = self.table_ids[table.name].join(cited, on="id", how="anti", maintain_order="left")
+            missing = self.table_ids[table.name].join(cited.to_frame("id"), on="id", how="anti", maintain_order="left")
             for rid, line in missing.iter_rows():
                 uncited(self.report, table, rid, line)
-        self.prov.finish_statements()
+        # Cited statements that no citation quotes verbatim, unless a citation of theirs
+        # could not be judged (the row engine's rule, in `Provenance.finish_statements`).
+        excused = pl.concat([*self.verbatim, pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)])
+        bad = self.statements.filter(pl.col("id").is_in(cited.implode()) & ~pl.col("id").is_in(excused.implode()))
+        for rid, text, line in bad.iter_rows():
+            not_verbatim(self.report, self.statements_rel, line, rid, text)
+
+
+@dataclass
+class _Kept:
+    """What one table's blocks leave for the end of the table."""
+
+    ids: list[Any] = field(default_factory=list)  # DataFrame(id, line) per block
+    dangling: list[Any] = field(default_factory=list)  # DataFrame(value, line, id, field): references to nothing
+    selfrefs: dict[str, list[Any]] = field(default_factory=dict)  # column -> DataFrame(value, line, id) per block
+    aliases: list[Any] = field(default_factory=list)  # actors: DataFrame(id, _line, aliases) per block
+    texts: list[Any] = field(default_factory=list)  # statements: DataFrame(id, text, _line) per block
