@@ -16,7 +16,7 @@ from bri_data.findings import Report
 from bri_data.validate.columnar import ColumnarRun, Unsupported
 from bri_data.validate.descriptor import check_descriptor, read_descriptor
 from bri_data.validate.run import validate
-from fixturekit import ROOT, build_case, cases, cli_runner
+from fixturekit import ROOT, build_case, cases, cli_runner, copy_package, refresh_hashes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synth
@@ -139,6 +139,26 @@ def test_engines_agree_on_an_error_injected_realistic_package(tmp_path: Path) ->
     assert col[1] == rows[1] and len(rows[1]) >= 20, rows[1]
     assert rows[1]["provenance.alias"] >= 5 and rows[1]["semantic.edtf"] >= 20
     assert col[0] == rows[0]
+
+
+def test_dangling_reference_names_the_owner_known_at_its_row(tmp_path: Path) -> None:
+    """A reference to an id of its own table (not a self-reference column): the row engine
+    knows the id only from its row on, and the columnar engine says the same."""
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "memberships.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    col = rows[0].index("start_event_id")
+    rows[1][col] = rows[3][0]  # an id that comes later
+    rows[4][col] = rows[2][0]  # one that came before
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    refresh_hashes(pkg)
+    assert _runs_columnar(pkg)
+    col_findings, row_findings = _findings(pkg, "columnar"), _findings(pkg, "rows")
+    assert col_findings == row_findings
+    foreign = {f["line"]: f["message"] for f in row_findings[0] if f["code"] == "key.foreign"}
+    assert "(it is a memberships id)" not in foreign[2] and "(it is a memberships id)" in foreign[5]
 
 
 def test_cli_engine_option_and_missing_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
