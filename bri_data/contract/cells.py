@@ -10,15 +10,27 @@ from bri_data.contract import model as C
 _INT = re.compile(r"[+-]?\d{1,18}")
 
 
+def _integer(v: str) -> int | str:
+    """An integer cell's value: the number, or the text when it is none (then reported)."""
+    return int(v) if _INT.fullmatch(v.strip()) else v
+
+
 def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
     if not table.integer_columns:
         return values  # nothing to type: no copy per row
     out: dict[str, Any] = dict(values)
     for name in table.integer_columns:
         v = out.get(name)
-        if isinstance(v, str) and _INT.fullmatch(v.strip()):
-            out[name] = int(v)
+        if isinstance(v, str):
+            out[name] = _integer(v)
     return out
+
+
+def typed_column(column: C.Column, cells: list[str] | tuple[str, ...]) -> list[Any]:
+    """A column of CSV cells typed as `typed` types a row's: empty cells None, integers int."""
+    if column.type == "integer":
+        return [None if v == "" else _integer(v) for v in cells]
+    return [None if v == "" else v for v in cells]
 
 
 ALIAS_SEPARATOR = ";"

@@ -8,11 +8,11 @@ for that name: `datasette bri.db -m metadata.json`.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract import views as V
-from bri_data.dataset.records import Dataset
 from bri_data.export import ddl
 from bri_data.files.paths import DESCRIPTOR
 
@@ -20,8 +20,9 @@ from bri_data.files.paths import DESCRIPTOR
 _SEEDS_NOTE = " The licence covers the curated tables: the seed texts and the verbatim quotes from them belong to their authors and publishers."
 
 
-def metadata(dataset: Dataset, database: str) -> dict[str, Any]:
-    desc = json.loads((dataset.root / DESCRIPTOR).read_text(encoding="utf-8"))
+def metadata(root: Path, database: str) -> dict[str, Any]:
+    """Datasette metadata for the package at ROOT exported as DATABASE."""
+    desc = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
     tables: dict[str, Any] = {
         t.name: {"description": t.description, "columns": {c.name: c.description for c in t.columns}} for t in C.TABLES
     }
