@@ -12,6 +12,8 @@ _INT = re.compile(r"[+-]?\d{1,18}")
 
 def _integer(v: str) -> int | str:
     """An integer cell's value: the number, or the text when it is none (then reported)."""
+    if v.isascii() and v.isdigit() and len(v) <= 18:  # the common form, without the regex
+        return int(v)
     return int(v) if _INT.fullmatch(v.strip()) else v
 
 

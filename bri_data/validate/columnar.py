@@ -244,18 +244,23 @@ def semantic_mask(pl: Any, table: C.Table, df: Any, parsed: dict[str, Any] | Non
     flags = []
     lows: dict[str, Any] = {}
     highs: dict[str, Any] = {}
+    # Day numbers only where an `ordered` rule compares them (building them is most of the cost).
+    need_low = {r.first for r in table.rules if r.kind == "ordered"}
+    need_high = {r.second for r in table.rules if r.kind == "ordered"}
     for col in table.columns:
         if col.check == "edtf":
             b = {v: parsed[v] if v in parsed else parsed.setdefault(v, bounds(v)) for v in _uniques(pl, df, col.name)}
-            bad = [v for v, x in b.items() if x is None or (x[0] is not None and x[1] is not None and x[1] < x[0])]
-            flags.append(pl.col(col.name).is_in(bad))
+            bad = {v for v, x in b.items() if x is None or (x[0] is not None and x[1] is not None and x[1] < x[0])}
+            flags.append(pl.col(col.name).is_in(list(bad)))
             ok = {v: x for v, x in b.items() if v not in bad and x is not None}
-            lows[col.name] = pl.col(col.name).replace_strict(
-                list(ok), [_day_key(x[0]) for x in ok.values()], default=None, return_dtype=pl.Int64
-            )
-            highs[col.name] = pl.col(col.name).replace_strict(
-                list(ok), [_day_key(x[1]) for x in ok.values()], default=None, return_dtype=pl.Int64
-            )
+            if col.name in need_low:
+                lows[col.name] = pl.col(col.name).replace_strict(
+                    list(ok), [_day_key(x[0]) for x in ok.values()], default=None, return_dtype=pl.Int64
+                )
+            if col.name in need_high:
+                highs[col.name] = pl.col(col.name).replace_strict(
+                    list(ok), [_day_key(x[1]) for x in ok.values()], default=None, return_dtype=pl.Int64
+                )
         elif col.check == "country":
             bad = [v for v in _uniques(pl, df, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
             flags.append(pl.col(col.name).is_in(bad))
