@@ -262,8 +262,8 @@ def semantic_mask(pl: Any, table: C.Table, df: Any, parsed: dict[str, Any] | Non
                     list(ok), [_day_key(x[1]) for x in ok.values()], default=None, return_dtype=pl.Int64
                 )
         elif col.check == "country":
-            bad = [v for v in _uniques(pl, df, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
-            flags.append(pl.col(col.name).is_in(bad))
+            unknown = [v for v in _uniques(pl, df, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
+            flags.append(pl.col(col.name).is_in(unknown))
     flags += [rules.mask(pl, rule, lows, highs) for rule in table.rules]
     return pl.any_horizontal(flags) if flags else pl.lit(False)
 
