@@ -161,6 +161,31 @@ def test_dangling_reference_names_the_owner_known_at_its_row(tmp_path: Path) -> 
     assert "(it is a memberships id)" not in foreign[2] and "(it is a memberships id)" in foreign[5]
 
 
+def test_verbatim_check_follows_ids_that_break_their_pattern(tmp_path: Path) -> None:
+    """A statement and its citations renamed to an id without the table prefix: the row
+    engine still matches the quote to the text, and so must the columnar engine."""
+    pkg = copy_package(tmp_path / "pkg")
+    tables = {}
+    for name in ("statements", "citations"):
+        with (pkg / "data" / f"{name}.csv").open(encoding="utf-8", newline="") as fh:
+            tables[name] = list(csv.reader(fh))
+    old = tables["statements"][1][0]
+    tables["statements"][1][0] = "Bad Id"
+    record = tables["citations"][0].index("record_id")
+    renamed = [row for row in tables["citations"][1:] if row[record] == old]
+    for row in renamed:
+        row[record] = "Bad Id"
+    assert renamed
+    for name, rows in tables.items():
+        with (pkg / "data" / f"{name}.csv").open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(rows)
+    refresh_hashes(pkg)
+    assert _runs_columnar(pkg)
+    rows = _findings(pkg, "rows")
+    assert _findings(pkg, "columnar") == rows
+    assert rows[1].get("row.pattern") and "provenance.statement_text" not in rows[1]
+
+
 def test_cli_engine_option_and_missing_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
     from bri_data.cli import app

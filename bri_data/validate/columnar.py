@@ -279,7 +279,7 @@ class ColumnarRun:
         self.cited: list[Any] = []  # per citations block: the record ids it cites
         self.statements: Any = None  # DataFrame(id, text, _line): each statement's text, for the verbatim check
         self.statements_rel = C.STATEMENTS.path
-        self.verbatim: list[Any] = []  # per citations block: statements a sound citation quotes verbatim
+        self.verbatim: list[Any] = []  # per citations block: DataFrame(id, text) of sound citations of statements
         self.parsed: dict[str, Any] = {}  # EDTF value -> bounds, across blocks and tables
 
     def run(self) -> dict[str, FileFacts]:
@@ -344,6 +344,7 @@ class ColumnarRun:
         pl = self.pl
         facts = FileFacts()
         keep = _Kept()
+        self._sorted_ids: dict[str, Any] = {}
         mask = schema_mask(pl, table)
         for df in blocks(pl, path, rel, table, facts):
             self._exact(table, rel, df, mask, "rows")
@@ -381,13 +382,31 @@ class ColumnarRun:
             if col.references == table.name:
                 keep.selfrefs.setdefault(col.name, []).append(vals)
                 continue
-            if col.references == "*":
-                targets = self.all_ids.filter(pl.col("table") != "citations").select("id")
-            else:
-                targets = self.table_ids[col.references or ""].select("id")
-            bad = vals.join(targets, left_on="value", right_on="id", how="anti", maintain_order="left")
+            missing = self._missing(col.references or "", vals.get_column("value").unique())
+            bad = vals.filter(pl.col("value").is_in(missing.implode())) if missing.len() else vals.clear()
             if bad.height:
                 keep.dangling.append(bad.with_columns(pl.lit(col.name).alias("field")))
+
+    def _targets(self, target: str) -> Any:
+        """The ids a reference to TARGET may name ("*": any record but citations), sorted;
+        built once per table, as the ids of earlier tables do not change meanwhile."""
+        if target not in self._sorted_ids:
+            pl = self.pl
+            if target == "*":
+                ids = self.all_ids.filter(pl.col("table") != "citations").get_column("id")
+            else:
+                ids = self.table_ids[target].get_column("id")
+            self._sorted_ids[target] = ids.sort()
+        return self._sorted_ids[target]
+
+    def _missing(self, target: str, values: Any) -> Any:
+        """Which VALUES are no id a reference to TARGET may name: a binary search in the
+        sorted ids, no hash table of them per block."""
+        targets = self._targets(target)
+        if not targets.len():
+            return values
+        at = targets.search_sorted(values).clip(0, targets.len() - 1)
+        return values.filter(targets.gather(at) != values)
 
     def _end_keys(self, table: C.Table, rel: str, keep: _Kept) -> None:
         pl = self.pl
@@ -436,7 +455,7 @@ class ColumnarRun:
         # every occurrence of every alias (overlapping ones included); an alias here has no
         # line break (lines are records), so lines answer as the texts would.
         patterns = aliases.filter(aliases != "")
-        found = self._seed_lines().get_column("_text").str.extract_many(patterns.implode(), overlapping=True).explode().drop_nulls().unique()
+        found = self._seed_lines().str.extract_many(patterns.implode(), overlapping=True).explode().drop_nulls().unique()
         bad = aliases.filter(~aliases.is_in(found.implode()))
         # Padded aliases: Python's whitespace decides (the exact check's); only those
         # that start or end with a non-word character can be padded.
@@ -452,20 +471,19 @@ class ColumnarRun:
         self.prov.judge_aliases(rows, known)
 
     def _seed_lines(self) -> Any:
-        """Every seed line as a row (source_id, _ln, _text), built once for the citations."""
+        """Every seed line, seed after seed, as one Series (built once): line N of a seed is
+        at the seed's offset + N - 1."""
         if self._lines is None:
             pl, seeds = self.pl, self.prov.seeds
-            self._lines = pl.DataFrame(
-                {
-                    "source_id": [s for s, seed in seeds.items() for _ in seed.lines],
-                    "_ln": [n for seed in seeds.values() for n in range(1, len(seed.lines) + 1)],
-                    "_text": [t for seed in seeds.values() for t in seed.lines],
-                },
-                schema={"source_id": pl.String, "_ln": pl.Int64, "_text": pl.String},
-            )
+            self._lines = pl.Series([t for seed in seeds.values() for t in seed.lines], dtype=pl.String)
+            self._offsets, start = {}, 0
+            for sid, seed in seeds.items():
+                self._offsets[sid] = (start, len(seed.lines))
+                start += len(seed.lines)
         return self._lines
 
     _lines: Any = None
+    _offsets: dict[str, tuple[int, int]]
 
     def _citations(self, rel: str, df: Any) -> None:
         """One block of citations: spans checked by slicing the joined line text."""
@@ -478,7 +496,13 @@ class ColumnarRun:
             pl.col("char_start").cast(pl.Int64, strict=False).alias("_cs"),
             pl.col("char_end").cast(pl.Int64, strict=False).alias("_ce"),
         )
-        c = c.join(self._seed_lines(), left_on=["source_id", "_n"], right_on=["source_id", "_ln"], how="left", maintain_order="left")
+        lines = self._seed_lines()
+        sources, where = list(self._offsets), list(self._offsets.values())
+        offset = pl.col("source_id").replace_strict(sources, [o for o, _ in where], default=None, return_dtype=pl.Int64)
+        count = pl.col("source_id").replace_strict(sources, [n for _, n in where], default=None, return_dtype=pl.Int64)
+        # The cited line by position (null: no such seed or line), not by a join per block.
+        at = c.select(pl.when((pl.col("_n") >= 1) & (pl.col("_n") <= count)).then(offset + pl.col("_n") - 1)).to_series()
+        c = c.with_columns(lines.gather(at).alias("_text"))
         span_ok = (
             pl.all_horizontal("_line_int", "_char_start_int", "_char_end_int")
             & pl.col("_text").is_not_null()
@@ -499,9 +523,11 @@ class ColumnarRun:
             self.prov.statement_text = dict(zip(cited_texts.get_column("id").to_list(), cited_texts.get_column("text").to_list(), strict=True))
             self._exact(C.CITATIONS, rel, flagged, pl.lit(True), "provenance")
         self.cited.append(df.get_column("record_id").drop_nulls().unique())
-        # Statements quoted verbatim by a citation whose span holds.
+        # Citations of statements whose span holds: matched with the statement texts once,
+        # at the end (a join per block would hash every statement again for each block).
         good = df.filter(ok).select(pl.col("record_id").alias("id"), pl.col("quote").alias("text"))
-        self.verbatim.append(self.statements.join(good, on=["id", "text"], how="semi").get_column("id"))
+        unknown = self._missing("statements", good.get_column("id").unique())
+        self.verbatim.append(good.filter(~pl.col("id").is_in(unknown.implode())) if unknown.len() else good)
 
     def _finish(self) -> None:
         pl = self.pl
@@ -514,7 +540,8 @@ class ColumnarRun:
                 uncited(self.report, table, rid, line)
         # Cited statements that no citation quotes verbatim, unless a citation of theirs
         # could not be judged (the row engine's rule, in `Provenance.finish_statements`).
-        excused = pl.concat([*self.verbatim, pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)])
+        quoted = self.statements.join(pl.concat(self.verbatim), on=["id", "text"], how="semi").get_column("id") if self.verbatim else []
+        excused = pl.concat([pl.Series(quoted, dtype=pl.String), pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)])
         bad = self.statements.filter(pl.col("id").is_in(cited.implode()) & ~pl.col("id").is_in(excused.implode()))
         for rid, text, line in bad.iter_rows():
             not_verbatim(self.report, self.statements_rel, line, rid, text)
