@@ -281,6 +281,9 @@ class ColumnarRun:
         self.statements_rel = C.STATEMENTS.path
         self.verbatim: list[Any] = []  # per citations block: DataFrame(id, text) of sound citations of statements
         self.parsed: dict[str, Any] = {}  # EDTF value -> bounds, across blocks and tables
+        self._sorted_ids: dict[str, Any] = {}  # reference target -> its ids, sorted (see _targets)
+        self._lines: Any = None  # every seed line, one Series (see _seed_lines)
+        self._offsets: dict[str, tuple[int, int]] = {}  # source id -> (first line's position, lines)
 
     def run(self) -> dict[str, FileFacts]:
         """Check the package; raises Unsupported for data the row engine must judge."""
@@ -344,7 +347,7 @@ class ColumnarRun:
         pl = self.pl
         facts = FileFacts()
         keep = _Kept()
-        self._sorted_ids: dict[str, Any] = {}
+        self._sorted_ids = {}  # the earlier tables' ids, sorted, as this table looks them up
         mask = schema_mask(pl, table)
         for df in blocks(pl, path, rel, table, facts):
             self._exact(table, rel, df, mask, "rows")
@@ -481,9 +484,6 @@ class ColumnarRun:
                 self._offsets[sid] = (start, len(seed.lines))
                 start += len(seed.lines)
         return self._lines
-
-    _lines: Any = None
-    _offsets: dict[str, tuple[int, int]]
 
     def _citations(self, rel: str, df: Any) -> None:
         """One block of citations: spans checked by slicing the joined line text."""
