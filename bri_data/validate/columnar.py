@@ -279,7 +279,7 @@ class ColumnarRun:
         self.cited: list[Any] = []  # per citations block: the record ids it cites
         self.statements: Any = None  # DataFrame(id, text, _line): each statement's text, for the verbatim check
         self.statements_rel = C.STATEMENTS.path
-        self.verbatim: list[Any] = []  # per citations block: DataFrame(id, text) of sound citations of statements
+        self.verbatim: list[Any] = []  # per citations block: statements a sound citation quotes verbatim
         self.parsed: dict[str, Any] = {}  # EDTF value -> bounds, across blocks and tables
         self._sorted_ids: dict[str, Any] = {}  # reference target -> its ids, sorted (see _targets)
         self._lines: Any = None  # every seed line, one Series (see _seed_lines)
@@ -370,6 +370,7 @@ class ColumnarRun:
                 pl.concat(keep.texts)
                 .filter(pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200) & pl.col("text").is_not_null())
                 .unique(subset="id", keep="last", maintain_order=True)
+                .sort("id")  # looked up by binary search (see _citations)
             )
         return facts
 
@@ -523,11 +524,15 @@ class ColumnarRun:
             self.prov.statement_text = dict(zip(cited_texts.get_column("id").to_list(), cited_texts.get_column("text").to_list(), strict=True))
             self._exact(C.CITATIONS, rel, flagged, pl.lit(True), "provenance")
         self.cited.append(df.get_column("record_id").drop_nulls().unique())
-        # Citations of statements whose span holds: matched with the statement texts once,
-        # at the end (a join per block would hash every statement again for each block).
-        good = df.filter(ok).select(pl.col("record_id").alias("id"), pl.col("quote").alias("text"))
-        unknown = self._missing("statements", good.get_column("id").unique())
-        self.verbatim.append(good.filter(~pl.col("id").is_in(unknown.implode())) if unknown.len() else good)
+        # Statements a citation whose span holds quotes verbatim: its (record, quote) looked
+        # up by binary search in the statements, sorted by id (a join per block would hash
+        # every statement again for each block).
+        good = df.filter(ok)
+        ids, texts = self.statements.get_column("id"), self.statements.get_column("text")
+        if ids.len() and good.height:
+            record, quote = good.get_column("record_id"), good.get_column("quote")
+            at = ids.search_sorted(record).clip(0, ids.len() - 1)
+            self.verbatim.append(record.filter(((ids.gather(at) == record) & (texts.gather(at) == quote)).fill_null(False)))
 
     def _finish(self) -> None:
         pl = self.pl
@@ -540,8 +545,7 @@ class ColumnarRun:
                 uncited(self.report, table, rid, line)
         # Cited statements that no citation quotes verbatim, unless a citation of theirs
         # could not be judged (the row engine's rule, in `Provenance.finish_statements`).
-        quoted = self.statements.join(pl.concat(self.verbatim), on=["id", "text"], how="semi").get_column("id") if self.verbatim else []
-        excused = pl.concat([pl.Series(quoted, dtype=pl.String), pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)])
+        excused = pl.concat([*self.verbatim, pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)])
         bad = self.statements.filter(pl.col("id").is_in(cited.implode()) & ~pl.col("id").is_in(excused.implode()))
         for rid, text, line in bad.iter_rows():
             not_verbatim(self.report, self.statements_rel, line, rid, text)
