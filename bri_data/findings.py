@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-# code -> (layer, what it means). Layers follow DESIGN §4.
+# code -> (layer, what it means). Layers as README "What `validate` checks" lists them.
 CODES: dict[str, tuple[str, str]] = {
     # 1. descriptor and files
     "descriptor.not_found": ("descriptor", "No datapackage.json at the given path (exit 2)."),

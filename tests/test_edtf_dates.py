@@ -17,7 +17,7 @@ AGREED = [
 ]
 # Not EDTF at all: both reject.
 REJECTED = ["", "2024-13", "2023-02-30", "24-10-2024", "October 2024", "2024-1", "2024/10/23", "2024-10-23T25:00:00", "2024--10", "/"]
-# Intended differences (DESIGN §2 allows levels 0-1 only; the package has bugs here).
+# Intended differences (the contract allows EDTF levels 0-1 only; the package has bugs here).
 OURS_ONLY = {
     "../1985-04-12": (None, (1985, 4, 12)),  # open ends: the package answers +-inf
     "1985-04-12/..": ((1985, 4, 12), None),

@@ -3,7 +3,7 @@
 Why not the `edtf` package on the hot path: it parses with pyparsing (~20 ms a string,
 ~0.1 s to import) and, as of 5.0, accepts 2023-02-29, raises TypeError on open intervals
 (`../1985`) and accepts level-2 forms the contract excludes. This module is a small,
-exact implementation of what DESIGN §2 allows; tests/test_edtf_dates.py compares it with
+exact implementation of what the contract allows (EDTF levels 0-1, CURATION.md rule 6); tests/test_edtf_dates.py compares it with
 the `edtf` package on a corpus and pins every intended difference.
 
 Bounds are (year, month, day) tuples, None for an open or unknown interval end.

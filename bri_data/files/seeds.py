@@ -22,7 +22,7 @@ class Seed:
     path: str  # relative to the package root
     text: str
     sha256: str
-    lines: tuple[str, ...]  # text.split("\n"), not splitlines(): DESIGN §3
+    lines: tuple[str, ...]  # text.split("\n"), not splitlines(): lines split on LF only (CURATION.md rule 2)
 
     def line(self, number: int) -> str | None:
         return self.lines[number - 1] if 1 <= number <= len(self.lines) else None
