@@ -68,16 +68,8 @@ class _Lines:
             self.bytes += len(raw)
             if self.bytes - self.record_start > MAX_ROW_BYTES:
                 raise _TooLarge
-            if self.lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                self._once("file.bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
-                raw = raw[3:]
-            if b"\x00" in raw:
-                at = raw.index(b"\x00") + 1
-                self._once("file.nul", f"NUL byte at byte {at} of the line; remove it")
-                raw = raw.replace(b"\x00", b"")
-            if raw.endswith(b"\r\n") or b"\r" in raw.rstrip(b"\r\n") or raw.endswith(b"\r"):
-                self._once("file.line_ending", "CR/CRLF line ending; save the file with LF (Unix) line endings")
-                raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"")
+            if b"\r" in raw or b"\x00" in raw or (self.lineno == 1 and raw.startswith(b"\xef\xbb\xbf")):
+                raw = self._clean(raw)  # the rare line: the common one costs two byte scans
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -88,6 +80,20 @@ class _Lines:
                 )
                 text = raw.decode("utf-8", errors="replace")
             yield text
+
+    def _clean(self, raw: bytes) -> bytes:
+        """RAW without a BOM, NUL bytes and CRs, each reported once per file."""
+        if self.lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            self._once("file.bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+            raw = raw[3:]
+        if b"\x00" in raw:
+            at = raw.index(b"\x00") + 1
+            self._once("file.nul", f"NUL byte at byte {at} of the line; remove it")
+            raw = raw.replace(b"\x00", b"")
+        if b"\r" in raw:
+            self._once("file.line_ending", "CR/CRLF line ending; save the file with LF (Unix) line endings")
+            raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"")
+        return raw
 
     def drain(self) -> None:
         """Hash the rest of the file after parsing stopped early."""
@@ -161,6 +167,8 @@ def _rows(
         if name not in seen:
             report.emit("header.missing_column", f"column {name!r} is missing from the header", file=rel, line=1, field=name)
     width = len(header)
+    names = [name for _, name in keep]
+    in_order = len(keep) == width and all(i == j for j, (i, _) in enumerate(keep))
     id_index = header.index("id") if "id" in header else None
     start = lines.lineno + 1
     for cells in reader:
@@ -183,4 +191,7 @@ def _rows(
             )
             yield Row(line, {}, rid, intact=False)  # id still counts for keys; cells are not trusted
             continue
-        yield Row(line, {name: (cells[i] if cells[i] != "" else None) for i, name in keep}, rid)
+        if in_order:  # the common header: cells map to columns by position
+            yield Row(line, {name: cell or None for name, cell in zip(names, cells, strict=True)}, rid)
+        else:
+            yield Row(line, {name: (cells[i] if cells[i] != "" else None) for i, name in keep}, rid)

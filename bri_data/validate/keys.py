@@ -49,11 +49,12 @@ class KeyIndex:
         target = col.references
         if not isinstance(value, str) or target is None:
             return
-        r = _Ref(rel, line, col, rid, value, table.name)
-        if col.references == table.name:
-            self._pending.append(r)
+        if target == table.name:  # a self-reference waits for the end of its table
+            self._pending.append(_Ref(rel, line, col, rid, value, table.name))
+        elif target != "*" and value in self.ids[target]:
+            return  # the common case, with no object per reference
         else:
-            self._judge(r)
+            self._judge(_Ref(rel, line, col, rid, value, table.name))
 
     def _judge(self, r: _Ref) -> None:
         owner = self.owner.get(r.value)
