@@ -45,6 +45,13 @@ class KeyIndex:
         seen[rid] = line
         self.owner.setdefault(rid, table)
 
+    def refs(self, table: C.Table, rel: str, line: int, rid: str | None, values: dict[str, object]) -> None:
+        """Every foreign key of one row (the row engine's per-row call)."""
+        for col in table.foreign_keys:
+            value = values.get(col.name)
+            if value is not None:
+                self.ref(table, rel, line, rid, col, value)
+
     def ref(self, table: C.Table, rel: str, line: int, rid: str | None, col: C.Column, value: object) -> None:
         target = col.references
         if not isinstance(value, str) or target is None:

@@ -74,7 +74,8 @@ def stream_table(
 ) -> FileFacts:
     """The row engine on one table (FH from `open_member`): every row through layers 2-5 as
     it is read, and into the projections layer 6 judges at the end."""
-    fks = table.foreign_keys
+    fks = bool(table.foreign_keys)
+    judged = bool(table.semantic_columns or table.rules)  # layer 5 has work in this table
     facts = FileFacts()
     cons.files[table.name] = rel
     present: set[str] | None = None
@@ -88,9 +89,10 @@ def stream_table(
         if present is None:
             present = set(facts.columns)
         values = check_row(table, row, present, rel, report)
-        for col in fks:
-            keys.ref(table, rel, row.line, row.record_id, col, values.get(col.name))
-        semantics.check(table, rel, row.line, row.record_id, values, report)
+        if fks:
+            keys.refs(table, rel, row.line, row.record_id, values)
+        if judged:
+            semantics.check(table, rel, row.line, row.record_id, values, report)
         prov.check(table, rel, row.line, row.record_id, values)
         cons.collect(table, row.line, row.record_id, values)
     if set(table.column_names) - set(facts.columns):
