@@ -21,7 +21,7 @@ from bri_data.contract import model as C
 from bri_data.errors import UsageError
 from bri_data.files.paths import resolve_package, unsafe_reason
 from bri_data.findings import DEFAULT_MAX_PER_CODE, Report
-from bri_data.validate import backends, columnar
+from bri_data.validate import backends
 from bri_data.validate.descriptor import ResourceDecl, check_descriptor, read_descriptor
 from bri_data.validate.rowengine import compare_facts, run_rows
 
@@ -57,6 +57,9 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
 
 def _run(root: Path, decls: dict[str, ResourceDecl], engine: str, report: Report) -> None:
     if engine == "columnar" or (engine == "auto" and _input_bytes(root, decls) >= COLUMNAR_MIN_BYTES):
+        # Imported here: the small packages (every CI job's) never load the engine's code.
+        from bri_data.validate import columnar
+
         why_not = columnar.unavailable()
         if why_not is not None and engine == "columnar":
             raise EngineUnavailableError(f"the columnar engine cannot run: {why_not}")
@@ -79,6 +82,8 @@ def not_found_report(path: str | Path | None, exc: Exception, engine: str = "aut
 
 def _run_columnar(root: Path, decls: dict[str, ResourceDecl], report: Report) -> bool:
     """Run the columnar engine into REPORT; False (and a note) when it declines the data."""
+    from bri_data.validate import columnar
+
     trial = Report(report.package, max_per_code=report.max_per_code)
     try:
         facts = columnar.ColumnarRun(root, decls, trial).run()
