@@ -21,7 +21,8 @@ def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
     out: dict[str, Any] = dict(values)
     for name in table.integer_columns:
         v = out.get(name)
-        if isinstance(v, str) and _INT.fullmatch(v):  # ASCII digits, an optional "-": nothing else
+        # ASCII digits, an optional "-": nothing else (the common form tested without the regex)
+        if isinstance(v, str) and ((v.isdigit() and v.isascii() and len(v) <= 18) or _INT.fullmatch(v)):
             out[name] = int(v)
     return out
 

@@ -58,7 +58,7 @@ class KeyIndex:
             return
         if target == table.name:  # a self-reference waits for the end of its table
             self._pending.append(_Ref(rel, line, col, rid, value, table.name))
-        elif target != "*" and value in self.ids[target]:
+        elif value in self.ids[target] if target != "*" else self.owner.get(value) in col.targets:
             return  # the common case, with no object per reference
         else:
             self._judge(_Ref(rel, line, col, rid, value, table.name))
