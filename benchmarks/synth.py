@@ -406,7 +406,6 @@ class _Package:
         row = {"id": cid, "record_id": record, "source_id": self.seeds[s][0], "line": ln + 1, "char_start": a, "char_end": b,
                "quote": self.quote(sp), "role": role}
         self.writers["citations"].write(self.fill(C.CITATIONS, row, self.cites))
-        self.ids["citations"].append(cid)
         self.cites += 1
 
     # -- references
