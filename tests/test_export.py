@@ -14,6 +14,7 @@ import pytest
 
 from bri_data.cli import app
 from bri_data.contract import model as C
+from bri_data.contract.cells import typed, typed_column
 from bri_data.errors import MissingExtraError, OutputExistsError
 from bri_data.export.writers import export
 from bri_data.files.package import read_rows
@@ -117,6 +118,24 @@ def test_parquet_readers_read_one_table_and_refuse_to_merge_the_folder(tmp_path:
     with pytest.raises(duckdb.IOException):  # the usual glob finds no file at the top
         duckdb.sql(f"SELECT count(*) FROM '{out}/*.parquet'").fetchall()
     assert "pandas.read_parquet(\"bri-parquet/events\")" in (out / "README.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["0", "7", "007", "123456789012345678"],  # all of the written form: the quick path
+        ["0", "1234567890123456789"],  # 19 digits: text
+        ["", "-0", "-5", " 5", "5 ", "+5", "5.0", "\u0665", "\uff11\uff10", "5\n", "x", "--5", "-"],
+    ],
+)
+def test_typed_column_types_a_column_as_typed_types_a_row(cells: list[str]) -> None:
+    line = C.CITATIONS.column("line")
+    quote = C.CITATIONS.column("quote")
+    rows = [typed(C.CITATIONS, {"line": v or None, "quote": v or None}) for v in cells]
+    assert typed_column(line, cells) == [r["line"] for r in rows]
+    assert typed_column(quote, cells) == [r["quote"] for r in rows] == [v or None for v in cells]
+    assert [type(v) for v in typed_column(line, cells)] == [type(r["line"]) for r in rows]
+    assert [isinstance(v, int) for v in typed_column(line, cells)] == [bool(re.fullmatch(r"-?[0-9]{1,18}", v)) for v in cells]
 
 
 def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Path) -> None:
