@@ -17,7 +17,7 @@ import pytest
 from bri_data.cli import app
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed, typed_column
-from bri_data.errors import MissingExtraError, OutputError, OutputExistsError
+from bri_data.errors import MissingExtraError, OutputError, OutputExistsError, UnreadableInputError
 from bri_data.export.writers import arrow_schema, export, generations
 from bri_data.files.package import read_rows
 from fixturekit import ROOT, cli_runner
@@ -293,6 +293,31 @@ def test_rows_that_break_a_key_or_a_check_fail_the_export(tmp_path: Path, monkey
             export(fmt, out / f"x.{fmt}", path=pkg)
         assert (message.lower() in str(exc.value).lower()) if fmt == "sqlite" else "Constraint" in str(exc.value)
         assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    """'+5' is text to the contract (validate reports it); an export of a file changed
+    after validation (validation skipped here) refuses it instead of reading it as 5 (as
+    SQLite's STRICT table would), and says which file, also when DuckDB reads the rows
+    as a stream."""
+    import bri_data.export.writers as w
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(ROOT / "data", pkg / "data")
+    shutil.copytree(ROOT / "seeds", pkg / "seeds")
+    monkeypatch.setattr(w, "validated_root", lambda path: pkg)
+    citations = (pkg / "data" / "citations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = next(csv.reader([citations[-1]]))
+    cells[C.CITATIONS.column_names.index("line")] = "+" + cells[C.CITATIONS.column_names.index("line")]
+    with (pkg / "data" / "citations.csv").open("w", encoding="utf-8", newline="") as fh:
+        fh.writelines(citations[:-1])
+        csv.writer(fh, lineterminator="\n").writerow(cells)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(UnreadableInputError, match=r"data/citations\.csv holds an integer cell without the written form"):
+        export(fmt, out / "x", path=pkg)
+    assert list(out.iterdir()) == []
 
 
 def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -97,6 +97,12 @@ def _self_refs(table: C.Table) -> list[str]:
     return [c.name for c in table.foreign_keys if c.references == table.name]
 
 
+def _not_an_integer(table: C.Table) -> UnreadableInputError:
+    """A cell of an integer column that is text to the contract: validate reports it
+    (row.type), so the file changed after validation."""
+    return UnreadableInputError(f"{table.path} holds an integer cell without the written form; run `bri-data validate`")
+
+
 def _arrow_batches(root: Path, table: C.Table) -> Iterator[Any]:
     """TABLE's rows as Arrow tables of the export schema (`arrow_schema`), in file order,
     one parse block at a time. Every cell is read as text (empty: null); integer cells
@@ -123,7 +129,7 @@ def _arrow_batches(root: Path, table: C.Table) -> Iterator[Any]:
                     values = batch.column(col.name)
                     if col.type == "integer":
                         if pc.all(pc.match_substring_regex(values, INT_PATTERN)).as_py() is False:
-                            raise UnreadableInputError(f"{table.path} holds an integer cell without the written form; run `bri-data validate`")
+                            raise _not_an_integer(table)
                         values = values.cast(pa.int64())
                     arrays.append(values)
                 yield pa.Table.from_arrays(arrays, schema=schema)
@@ -133,13 +139,9 @@ def _arrow_batches(root: Path, table: C.Table) -> Iterator[Any]:
         raise UnreadableInputError(f"cannot read {table.path}: {exc}") from None
 
 
-def _arrow_parents_first(root: Path, table: C.Table) -> Iterator[Any]:
-    """The Arrow tables to insert for TABLE: as read, or, when its rows refer to each
-    other, the whole table (as Arrow data) one generation at a time, parents first."""
-    refs = _self_refs(table)
-    if not refs:
-        yield from _arrow_batches(root, table)
-        return
+def _arrow_generations(root: Path, table: C.Table, refs: list[str]) -> Iterator[Any]:
+    """TABLE, whose columns REFS point at its own rows, read whole (as Arrow data) and
+    handed out one generation at a time, parents first (`generations`)."""
     pa: Any = require("pyarrow", "parquet")
     pc: Any = require("pyarrow.compute", "parquet")
     whole = pa.concat_tables(list(_arrow_batches(root, table)))
@@ -170,7 +172,10 @@ def _insert_sqlite(con: Any, root: Path, table: C.Table) -> int:
     n = 0
     for chunk in read_cells(root, table, CHUNK):
         for i, col in integers:
-            for row, value in zip(chunk, typed_column(col, [r[i] for r in chunk]), strict=True):
+            typed = typed_column(col, [r[i] for r in chunk])
+            if str in set(map(type, typed)):  # SQLite would store '+5' or ' 5' as 5
+                raise _not_an_integer(table)
+            for row, value in zip(chunk, typed, strict=True):
                 row[i] = value
         con.executemany(insert, chunk)
         n += len(chunk)
@@ -178,14 +183,39 @@ def _insert_sqlite(con: Any, root: Path, table: C.Table) -> int:
 
 
 def _insert_duckdb(con: Any, root: Path, table: C.Table) -> int:
+    """Insert TABLE's rows as Arrow batches: one INSERT ... SELECT streaming the whole
+    table (DuckDB scans the Arrow data: no insert per row; one statement checks its keys
+    faster than one per batch), or, for a table whose rows refer to each other, one per
+    generation (DuckDB checks a self-reference against the rows already in the table)."""
+    pa: Any = require("pyarrow", "duckdb")
+    schema = arrow_schema(table)
     n = 0
-    for batch in _arrow_parents_first(root, table):
-        con.register("_batch", batch)  # DuckDB scans the Arrow data: no insert per row
+    failed: list[BaseException] = []
+
+    def stream(tables: Iterator[Any]) -> Iterator[Any]:
+        nonlocal n
+        try:
+            for t in tables:
+                n += t.num_rows
+                yield from t.to_batches()
+        except GeneratorExit:
+            raise
+        except BaseException as exc:  # DuckDB turns a failing stream into its own error: keep ours
+            failed.append(exc)
+            raise
+
+    refs = _self_refs(table)
+    parts = (iter([g]) for g in _arrow_generations(root, table, refs)) if refs else iter([_arrow_batches(root, table)])
+    for part in parts:
+        con.register("_batch", pa.RecordBatchReader.from_batches(schema, stream(part)))
         try:
             con.execute(f"INSERT INTO {sql.q(table.name)} SELECT * FROM _batch")
+        except Exception:
+            if failed:
+                raise failed[0] from None
+            raise
         finally:
             con.unregister("_batch")
-        n += batch.num_rows
     return n
 
 
