@@ -61,7 +61,6 @@ def generations(parents: Sequence[Sequence[int | None]], n: int) -> list[list[in
     one here, the walk would still end, parents on the current path being skipped (the
     engine then refuses the rows).
     """
-
     ups = [[j for col in parents if (j := col[i]) is not None and j != i] for i in range(n)]
     state = bytearray(n)  # 1: on the current path, 2: placed
     depth = [0] * n

@@ -37,12 +37,11 @@ def _reading(table: C.Table) -> Iterator[None]:
         raise UnreadableInputError(f"cannot read {table.path}: {exc}") from None
 
 
-def _positions(table: C.Table, header: list[str] | None) -> list[int]:
+def _positions(table: C.Table, header: list[str]) -> list[int]:
     """Where each of TABLE's columns is in HEADER (extra columns are skipped)."""
-    missing = [c for c in table.column_names if c not in (header or [])]
+    missing = [c for c in table.column_names if c not in header]
     if missing:
         raise UnreadableInputError(f"{table.path} lacks the column(s) {', '.join(missing)}; run `bri-data validate`")
-    assert header is not None
     return [header.index(c) for c in table.column_names]
 
 
