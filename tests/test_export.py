@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -14,8 +16,9 @@ import pytest
 
 from bri_data.cli import app
 from bri_data.contract import model as C
-from bri_data.errors import MissingExtraError, OutputExistsError
-from bri_data.export.writers import export
+from bri_data.contract.cells import typed, typed_column
+from bri_data.errors import MissingExtraError, OutputError, OutputExistsError, UnreadableInputError
+from bri_data.export.writers import arrow_schema, export, generations
 from bri_data.files.package import read_rows
 from fixturekit import ROOT, cli_runner
 
@@ -119,6 +122,24 @@ def test_parquet_readers_read_one_table_and_refuse_to_merge_the_folder(tmp_path:
     assert "pandas.read_parquet(\"bri-parquet/events\")" in (out / "README.txt").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        ["0", "7", "007", "123456789012345678"],  # all of the written form: the quick path
+        ["0", "1234567890123456789"],  # 19 digits: text
+        ["", "-0", "-5", " 5", "5 ", "+5", "5.0", "\u0665", "\uff11\uff10", "5\n", "x", "--5", "-"],
+    ],
+)
+def test_typed_column_types_a_column_as_typed_types_a_row(cells: list[str]) -> None:
+    line = C.CITATIONS.column("line")
+    quote = C.CITATIONS.column("quote")
+    rows = [typed(C.CITATIONS, {"line": v or None, "quote": v or None}) for v in cells]
+    assert typed_column(line, cells) == [r["line"] for r in rows]
+    assert typed_column(quote, cells) == [r["quote"] for r in rows] == [v or None for v in cells]
+    assert [type(v) for v in typed_column(line, cells)] == [type(r["line"]) for r in rows]
+    assert [isinstance(v, int) for v in typed_column(line, cells)] == [bool(re.fullmatch(r"-?[0-9]{1,18}", v)) for v in cells]
+
+
 def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Path) -> None:
     out = tmp_path / "bri.db"
     out.write_bytes(b"precious")
@@ -147,6 +168,158 @@ def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Pa
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 
 
+def test_generations_put_parents_first_in_linear_time() -> None:
+    """A chain written children first, a fork, a parent outside the table, a cycle: every
+    parent in an earlier generation than its children, every row once; a 20,000-deep
+    chain written children first takes no quadratic time (the old order took minutes)."""
+    # rows: c -> b -> a, x -> a, y -> x, z (parent elsewhere), p <-> q (a cycle)
+    parent = [1, 2, None, 2, 3, None, 7, 6]
+    gens = generations([parent], len(parent))
+    where = {i: g for g, rows in enumerate(gens) for i in rows}
+    assert sorted(where) == list(range(len(parent))) and sum(map(len, gens)) == len(parent)
+    assert {i: where[i] for i in range(6)} == {2: 0, 5: 0, 1: 1, 3: 1, 0: 2, 4: 2}
+    assert {where[6], where[7]} == {0, 1}  # the walk ends; the engine then refuses the rows
+    n = 20_000
+    gens = generations([[i + 1 if i + 1 < n else None for i in range(n)]], n)  # each row's parent comes after it
+    assert len(gens) == n and gens[0] == [n - 1] and gens[-1] == [0]
+    # two self-referencing columns: a row goes one generation below its deepest parent
+    assert generations([[1, None, 1], [2, None, None]], 3) == [[1], [2], [0]]
+
+
+def _tricky_package(tmp_path: Path) -> Path:
+    """A valid synthetic package whose cells exercise the readers: quoted fields with commas
+    and doubled quotes, non-ASCII text, integers, empty cells, children written before
+    their parents, and one table whose header lists the columns in another order."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synth
+
+    from bri_data.build.generate import build
+    from bri_data.validate.run import validate
+
+    pkg = tmp_path / "pkg"
+    synth.write(3000, pkg)
+    texts = ['Said "no", then "так, пазней"', "Лукашэнка, Łódź, São Paulo — «BRICS» 中文", '"', "a,b", "  spaced  "]
+
+    def rewrite(table: C.Table, edit: Callable[[list[list[str]]], list[list[str]]]) -> None:
+        path = pkg / table.path
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows(edit(rows))
+
+    def events(rows: list[list[str]]) -> list[list[str]]:
+        head, body = rows[0], rows[1:]
+        at = head.index("summary")
+        for k, row in enumerate(body):
+            row[at] = texts[k % len(texts)] + f" {k}"
+        return [head, *reversed(body)]  # children before their parents
+
+    def relations(rows: list[list[str]]) -> list[list[str]]:
+        at = rows[0].index("note")
+        for k, row in enumerate(rows[1:]):
+            row[at] = texts[-1 - k % len(texts)]
+        return rows
+
+    def actors(rows: list[list[str]]) -> list[list[str]]:
+        return [row[::-1] for row in rows]  # the header in another order than the contract's
+
+    rewrite(C.EVENTS, events)
+    rewrite(C.RELATIONS, relations)
+    rewrite(C.ACTORS, actors)
+    build(pkg, docs=False)
+    report = validate(pkg)
+    assert report.valid, report.counts
+    return pkg
+
+
+def _typed(rows: list[tuple[object, ...]]) -> list[tuple[tuple[str, object], ...]]:
+    """Rows with each cell's type beside its value (1 and True, or 1 and '1', differ)."""
+    return sorted(tuple((type(v).__name__, v) for v in row) for row in rows)
+
+
+def test_synthetic_package_round_trips_through_every_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every format holds exactly the CSV rows as the contract types them, cell by cell and
+    type by type; chunks and Arrow blocks small enough that every table spans several,
+    the Arrow block as small as the longest row (a row of up to a block reads)."""
+    import bri_data.export.writers as w
+
+    pkg = _tricky_package(tmp_path)
+    longest = max(len(line.encode()) for t in C.TABLES for line in (pkg / t.path).read_text(encoding="utf-8").splitlines(keepends=True))
+    monkeypatch.setattr(w, "CHUNK", 100)
+    monkeypatch.setattr(w, "ARROW_BLOCK", longest)
+    expected = {t.name: _typed([tuple(r[c] for c in t.column_names) for r in read_rows(pkg, t)]) for t in C.TABLES}
+    cells = {t.name: {(type(v), v is None) for r in read_rows(pkg, t) for v in r.values()} for t in C.TABLES}
+    assert (int, False) in cells["citations"] and (type(None), True) in cells["events"]
+    assert any('"' in r["summary"] and "," in r["summary"] and not r["summary"].isascii() for r in read_rows(pkg, C.EVENTS))
+    assert export("sqlite", tmp_path / "x.db", path=pkg).rows == {t: len(v) for t, v in expected.items()}
+    assert export("duckdb", tmp_path / "x.duckdb", path=pkg).rows == {t: len(v) for t, v in expected.items()}
+    assert export("parquet", tmp_path / "pq", path=pkg).rows == {t: len(v) for t, v in expected.items()}
+    lite, duck = sqlite3.connect(tmp_path / "x.db"), duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
+    for t in C.TABLES:
+        cols = ", ".join(f'"{c}"' for c in t.column_names)
+        assert _typed(lite.execute(f"SELECT {cols} FROM {t.name}").fetchall()) == expected[t.name], t.name
+        assert _typed(duck.execute(f"SELECT {cols} FROM {t.name}").fetchall()) == expected[t.name], t.name
+        table = pq.read_table(tmp_path / "pq" / t.name)
+        assert table.schema == arrow_schema(t)
+        assert _typed(list(zip(*(table.column(c).to_pylist() for c in t.column_names), strict=True))) == expected[t.name], t.name
+    # SQLite stored the types the DDL declares (STRICT): integer columns hold integers only
+    assert lite.execute("SELECT DISTINCT typeof(line), typeof(char_start), typeof(char_end) FROM citations").fetchall() == [("integer",) * 3]
+    duck.close()
+    lite.close()
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb"])
+def test_rows_that_break_a_key_or_a_check_fail_the_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    """SQLite loads without checking row by row, then checks the finished file once; either
+    way a row that breaks a foreign key or a CHECK (a file changed after validation:
+    validation is skipped here) fails the export and leaves nothing behind."""
+    import bri_data.export.writers as w
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(ROOT / "data", pkg / "data")
+    shutil.copytree(ROOT / "seeds", pkg / "seeds")
+    monkeypatch.setattr(w, "validated_root", lambda path: pkg)
+    out = tmp_path / "out"
+    out.mkdir()
+    events = (pkg / "data" / "events.csv").read_text(encoding="utf-8")
+    first = events.splitlines()[1]
+    for broken, message in (
+        (first.replace(",summit,", ",sumit,", 1) if ",summit," in first else None, "CHECK"),  # a vocabulary
+        (re.sub(r",act-[a-z-]+,", ",act-nobody,", first, count=1), "foreign"),  # a dangling key
+    ):
+        assert broken is not None and broken != first
+        (pkg / "data" / "events.csv").write_text(events.replace(first, broken), encoding="utf-8")
+        with pytest.raises(OutputError) as exc:
+            export(fmt, out / f"x.{fmt}", path=pkg)
+        assert (message.lower() in str(exc.value).lower()) if fmt == "sqlite" else "Constraint" in str(exc.value)
+        assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    """'+5' is text to the contract (validate reports it); an export of a file changed
+    after validation (validation skipped here) refuses it instead of reading it as 5 (as
+    SQLite's STRICT table would), and says which file, also when DuckDB reads the rows
+    as a stream."""
+    import bri_data.export.writers as w
+
+    pkg = tmp_path / "pkg"
+    shutil.copytree(ROOT / "data", pkg / "data")
+    shutil.copytree(ROOT / "seeds", pkg / "seeds")
+    monkeypatch.setattr(w, "validated_root", lambda path: pkg)
+    citations = (pkg / "data" / "citations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = next(csv.reader([citations[-1]]))
+    cells[C.CITATIONS.column_names.index("line")] = "+" + cells[C.CITATIONS.column_names.index("line")]
+    with (pkg / "data" / "citations.csv").open("w", encoding="utf-8", newline="") as fh:
+        fh.writelines(citations[:-1])
+        csv.writer(fh, lineterminator="\n").writerow(cells)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(UnreadableInputError, match=r"data/citations\.csv holds an integer cell without the written form"):
+        export(fmt, out / "x", path=pkg)
+    assert list(out.iterdir()) == []
+
+
 def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import bri_data.export.writers as ex
 
@@ -162,7 +335,9 @@ def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("fmt", "module", "extra"), [("duckdb", "duckdb", "duckdb"), ("parquet", "pyarrow", "parquet")])
+@pytest.mark.parametrize(
+    ("fmt", "module", "extra"), [("duckdb", "duckdb", "duckdb"), ("duckdb", "pyarrow", "duckdb"), ("parquet", "pyarrow", "parquet")]
+)
 def test_missing_engine_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, module: str, extra: str) -> None:
     monkeypatch.setitem(sys.modules, module, None)
     with pytest.raises(MissingExtraError, match=rf'pip install "bri-data\[{extra}\]"'):

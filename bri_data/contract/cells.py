@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bri_data.contract import model as C
@@ -15,16 +16,40 @@ INT_PATTERN = r"^-?[0-9]{1,18}$"
 _INT = re.compile(INT_PATTERN)
 
 
+def _integer(v: str) -> int | str:
+    """An integer cell's value: the number when V has the written form, else V itself
+    (which validate reports as row.type)."""
+    if v.isascii() and v.isdigit() and len(v) <= 18:  # the common case, without the regex
+        return int(v)
+    return int(v) if _INT.fullmatch(v) else v
+
+
 def typed(table: C.Table, values: dict[str, str | None]) -> dict[str, Any]:
     if not table.integer_columns:
         return values  # nothing to type: no copy per row
     out: dict[str, Any] = dict(values)
     for name in table.integer_columns:
         v = out.get(name)
-        # ASCII digits, an optional "-": nothing else (the common form tested without the regex)
-        if isinstance(v, str) and ((v.isdigit() and v.isascii() and len(v) <= 18) or _INT.fullmatch(v)):
-            out[name] = int(v)
+        if isinstance(v, str):
+            out[name] = _integer(v)
     return out
+
+
+def typed_column(column: C.Column, cells: Sequence[str]) -> list[Any]:
+    """A column of CSV cells typed as `typed` types a row's: empty cells None, integer
+    cells int (where they have the written form)."""
+    if "" in cells:
+        if column.type == "integer":
+            return [None if v == "" else _integer(v) for v in cells]
+        return [None if v == "" else v for v in cells]
+    if column.type != "integer":
+        return list(cells)
+    # Every cell of up to 18 ASCII digits (the usual column, checked without a loop in
+    # Python): each has the written form, and int() reads them all.
+    digits = "".join(cells)
+    if digits.isascii() and digits.isdigit() and max(map(len, cells), default=0) <= 18:
+        return list(map(int, cells))
+    return [_integer(v) for v in cells]
 
 
 ALIAS_SEPARATOR = ";"

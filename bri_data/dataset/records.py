@@ -155,18 +155,26 @@ class Dataset(Mapping[str, Any]):
         return out
 
 
+def validated_root(path: str | Path | None = None) -> Path:
+    """The root of the installed package (or the one at PATH) once it passes validation.
+
+    Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
+    """
+    from bri_data.validate.run import validate as run
+
+    root = package_root(path)
+    report = run(root)
+    if not report.valid:
+        raise InvalidPackageError(report)
+    return root
+
+
 def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
     """Load the installed package (or the one at PATH) as a frozen Dataset.
 
     Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
     """
-    root = package_root(path)
-    if validate:
-        from bri_data.validate.run import validate as run
-
-        report = run(root)
-        if not report.valid:
-            raise InvalidPackageError(report)
+    root = validated_root(path) if validate else package_root(path)
     tables: dict[str, tuple[Any, ...]] = {
         t.name: tuple(record_class(t.name)(**row) for row in read_rows(root, t)) for t in C.TABLES
     }

@@ -11,14 +11,14 @@ from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract import views as V
-from bri_data.dataset.records import Dataset
 from bri_data.export import ddl
 
 # The licence covers the curated tables only (LICENSE-DATA); say so where the licence shows.
 _SEEDS_NOTE = " The licence covers the curated tables: the seed texts and the verbatim quotes from them belong to their authors and publishers."
 
 
-def metadata(dataset: Dataset, database: str) -> dict[str, Any]:
+def metadata(database: str) -> dict[str, Any]:
+    """Datasette metadata for the package exported as DATABASE (all from the contract)."""
     tables: dict[str, Any] = {
         t.name: {"description": t.description, "columns": {c.name: c.description for c in t.columns}} for t in C.TABLES
     }

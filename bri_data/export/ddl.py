@@ -18,6 +18,33 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _column_checks(table: C.Table, col: C.Column) -> list[str]:
+    """The CHECK expressions on one column (written beside it in CREATE TABLE)."""
+    out = []
+    if col.name == "id":
+        out.append(f"{q('id')} LIKE {lit(table.prefix + '-%')}")
+    if col.vocabulary:
+        out.append(f"{q(col.name)} IN ({', '.join(lit(v) for v in col.enum or [])})")
+    if col.minimum is not None:
+        out.append(f"{q(col.name)} >= {col.minimum}")
+    if col.type == "string" and col.min_length:
+        out.append(f"length({q(col.name)}) >= {col.min_length}")
+    return out
+
+
+def _table_checks(table: C.Table) -> list[str]:
+    """The CHECK expressions on several columns (written after the columns)."""
+    out = []
+    if table is C.CITATIONS:  # half of provenance.offset_range (the other half needs the seed line)
+        out.append(f"{q('char_end')} > {q('char_start')}")
+    return out + [sql for rule in table.rules if (sql := rule_check(rule)) is not None]
+
+
+def checks(table: C.Table) -> list[str]:
+    """Every CHECK expression of TABLE, as CREATE TABLE declares them."""
+    return [c for col in table.columns for c in _column_checks(table, col)] + _table_checks(table)
+
+
 def create_table(table: C.Table, dialect: Dialect) -> str:
     types = {"string": "TEXT", "integer": "INTEGER"} if dialect == "sqlite" else {"string": "VARCHAR", "integer": "BIGINT"}
     lines = []
@@ -27,22 +54,21 @@ def create_table(table: C.Table, dialect: Dialect) -> str:
             parts.append("NOT NULL")
         if col.name == "id":
             parts.append("PRIMARY KEY")
-            parts.append(f"CHECK ({q('id')} LIKE {lit(table.prefix + '-%')})")
-        if col.vocabulary:
-            parts.append(f"CHECK ({q(col.name)} IN ({', '.join(lit(v) for v in col.enum or [])}))")
-        if col.minimum is not None:
-            parts.append(f"CHECK ({q(col.name)} >= {col.minimum})")
-        if col.type == "string" and col.min_length:
-            parts.append(f"CHECK (length({q(col.name)}) >= {col.min_length})")
+        parts += [f"CHECK ({c})" for c in _column_checks(table, col)]
         lines.append("  " + " ".join(parts))
-    if table is C.CITATIONS:  # half of provenance.offset_range (the other half needs the seed line)
-        lines.append(f"  CHECK ({q('char_end')} > {q('char_start')})")
-    lines += [f"  CHECK ({sql})" for rule in table.rules if (sql := rule_check(rule)) is not None]
+    lines += [f"  CHECK ({c})" for c in _table_checks(table)]
     for col in table.foreign_keys:
         if col.references != "*":
             lines.append(f"  FOREIGN KEY ({q(col.name)}) REFERENCES {q(col.references or '')} ({q('id')})")
     strict = " STRICT" if dialect == "sqlite" else ""
     return f"CREATE TABLE {q(table.name)} (\n" + ",\n".join(lines) + f"\n){strict};"
+
+
+def violations(table: C.Table) -> str:
+    """A query counting TABLE's rows that break one of its CHECKs (false, not NULL, as
+    CHECK judges). One query evaluates each IN list once, where SQLite's own row-by-row
+    CHECK (on insert and in `integrity_check`) builds it afresh for every row."""
+    return f"SELECT count(*) FROM {q(table.name)} WHERE " + (" OR ".join(f"NOT ({c})" for c in checks(table)) or "0")
 
 
 def rule_check(rule: C.Rule) -> str | None:

@@ -6,8 +6,11 @@ without validating it (locate, coverage) read nothing that validate would refuse
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -22,20 +25,48 @@ def package_root(path: str | Path | None = None) -> Path:
     return resolve_package(path).parent
 
 
-def read_rows(root: Path, table: C.Table) -> list[dict[str, Any]]:
-    """All rows of TABLE, typed (ints as int, empty cells as None); every column present."""
+@contextlib.contextmanager
+def _reading(table: C.Table) -> Iterator[None]:
+    """Any failure to read TABLE's file (refused by the path policy, unreadable, not
+    UTF-8, not CSV) as UnreadableInputError."""
     try:
-        with open_member(root, table.path, "table") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            missing = [c for c in table.column_names if c not in (reader.fieldnames or [])]
-            if missing:
-                raise UnreadableInputError(f"{table.path} lacks the column(s) {', '.join(missing)}; run `bri-data validate`")
-            rows = list(reader)
+        yield
     except Refused as exc:
         raise UnreadableInputError(f"cannot read {table.path}: {exc.reason}") from None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UnreadableInputError(f"cannot read {table.path}: {exc}") from None
+
+
+def _positions(table: C.Table, header: list[str]) -> list[int]:
+    """Where each of TABLE's columns is in HEADER (extra columns are skipped)."""
+    missing = [c for c in table.column_names if c not in header]
+    if missing:
+        raise UnreadableInputError(f"{table.path} lacks the column(s) {', '.join(missing)}; run `bri-data validate`")
+    return [header.index(c) for c in table.column_names]
+
+
+def read_rows(root: Path, table: C.Table) -> list[dict[str, Any]]:
+    """All rows of TABLE, typed (ints as int, empty cells as None); every column present."""
+    with _reading(table), open_member(root, table.path, "table") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        _positions(table, list(reader.fieldnames or []))
+        rows = list(reader)
     return [typed(table, {k: (v if v != "" else None) for k, v in r.items() if k in table.column_names}) for r in rows]
+
+
+def read_cells(root: Path, table: C.Table, size: int) -> Iterator[list[list[str]]]:
+    """TABLE's rows, SIZE at a time, each the list of its cells as written ("" for an
+    empty one) in the contract's column order: for writers that type a chunk at once
+    (`typed_column`). Memory holds one chunk."""
+    with _reading(table), open_member(root, table.path, "table") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None) or []
+        at = _positions(table, header)
+        reorder = at != list(range(len(header)))
+        while chunk := list(islice(reader, size)):
+            if set(map(len, chunk)) != {len(header)}:  # a blank or ragged row: the package is not valid
+                raise UnreadableInputError(f"{table.path} has a row whose cells do not match its header; run `bri-data validate`")
+            yield [[r[i] for i in at] for r in chunk] if reorder else chunk
 
 
 def read_seeds(root: Path) -> list[Seed]:
