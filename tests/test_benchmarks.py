@@ -214,9 +214,9 @@ def test_render_refuses_results_of_the_issue_5_runner(tmp_path: Path) -> None:
     assert run.main(["--render", str(old)]) == 2
 
 
-def _stats(seconds: float, rows: int, rss: float = 100.0, code: int = 0, timed_out: int = 0) -> dict[str, object]:
+def _stats(seconds: float, rows: int, rss: float = 100.0, code: int = 0, timed_out: int = 0, expected: int | None = None) -> dict[str, object]:
     return {"median_s": seconds, "rows_per_s": round(rows / seconds), "peak_rss_mib": rss, "exit_codes": [code], "runs": 3,
-            "timed_out": timed_out}
+            "timed_out": timed_out, "expected_exit": code if expected is None else expected}
 
 
 def _crafted() -> dict[str, Any]:
@@ -265,6 +265,17 @@ def test_targets_are_judged_from_ratios_of_one_run(tmp_path: Path) -> None:
     results["sizes"][2]["bri-data"] = _stats(3.0, 3_000_000, 700, -9, timed_out=1)
     got = {target: (measured, met) for target, measured, met in run.targets(results)}
     assert got["linear up to 3M rows, columnar (auto): 3M takes at most 3.5x the time of 1M"] == ("3.00x (a run was killed at the timeout)", False)
+    # A run that did not complete (a crash, a command not found) measured something else: a miss, whatever the figure.
+    results["sizes"][1]["bri-data"] = _stats(0.5, 1_000_000, 80, 2, expected=0)
+    results["sizes"][1]["frictionless"] = _stats(0.01, 1_000_000, 10, 127, expected=0)
+    got = {target: (measured, met) for target, measured, met in run.targets(results)}
+    assert got["peak RSS under 300 MiB at 1M rows, valid package"] == ("80 MiB (a run did not complete: exit 2, expected 0)", False)
+    assert got["1M rows: no slower than pandera-polars (which runs a subset of the checks)"][1] is False
+    assert got["1M rows: at least 25x frictionless's rows/s (the pandera target)"] == (
+        "0.0x (a run did not complete: exit 2, expected 0; exit 127, expected 0)", False)
+    results["errors"]["bri-data"] = _stats(0.9, 1_000_000, 250, 0, expected=1)  # the error-heavy package judged valid
+    got = {target: (measured, met) for target, measured, met in run.targets(results)}
+    assert got["error-heavy 1M: at most 2x the valid package's time"] == ("0.90x (a run did not complete: exit 0, expected 1)", False)
     # The simple shape does not judge the realistic-data target.
     results["shape"] = "simple"
     assert dict((t, met) for t, _, met in run.targets(results))["1M rows, all checks, realistic data: at least 20x frictionless's rows/s"] is None
