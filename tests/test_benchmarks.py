@@ -144,7 +144,12 @@ def test_runner_produces_a_complete_report(tmp_path: Path) -> None:
     assert size["bri-data"]["peak_rss_mib"] < size["pandera"]["peak_rss_mib"]
     assert doc["cold_start"]["bri-data"]["exit_codes"] == doc["cold_start"]["frictionless"]["exit_codes"] == [0]
     assert doc["errors"]["bri-data"]["exit_codes"] == doc["errors"]["bri-data --engine rows"]["exit_codes"] == [1]
-    assert doc["errors"]["bri-data (valid package)"]["exit_codes"] == [0]
+    assert doc["errors"]["bri-data (valid package)"]["exit_codes"] == doc["errors"]["bri-data --engine rows (valid package)"]["exit_codes"] == [0]
+    assert doc["errors"]["bri-data"]["expected_exit"] == 1 and doc["errors"]["bri-data (valid package)"]["expected_exit"] == 0
+    # Error-heavy against its valid twin: the same flags, only the package differs.
+    cmds = doc["errors"]["commands"]
+    for engine in ("bri-data", "bri-data --engine rows"):
+        assert cmds[engine].replace("errors-", "synth-") == cmds[f"{engine} (valid package)"], cmds
     for fmt in ("sqlite", "duckdb", "parquet"):
         assert doc["exports"][f"export {fmt}"]["exit_codes"] == [0]
     assert (tmp_path / "w" / "exports" / "out.parquet" / "events" / "events.parquet").is_file()
@@ -170,7 +175,8 @@ def test_runner_skips_the_row_engine_and_frictionless_above_their_limits(tmp_pat
     small, large = doc["sizes"]
     assert {"bri-data", "bri-data --engine rows", "pandera", "frictionless"} <= set(small)
     assert "bri-data" in large and "pandera" in large and "bri-data --engine rows" not in large and "frictionless" not in large
-    assert "bri-data --engine rows" not in doc["errors"] and "exports" not in doc
+    assert "bri-data --engine rows" not in doc["errors"] and "bri-data --engine rows (valid package)" not in doc["errors"]
+    assert "exports" not in doc
 
 
 def _fake_busy_machine() -> Iterator[int]:
@@ -235,7 +241,7 @@ def _crafted() -> dict[str, Any]:
             {"rows": g, "bri-data": _stats(3.2, g, 700), "bri-data --engine rows": _stats(20.0, g, 500)},
         ],
         "errors": {"rows": m, "bri-data (valid package)": _stats(1.0, m), "bri-data": _stats(2.5, m, 310, 1),
-                   "bri-data --engine rows": _stats(6.0, m, 200, 1)},
+                   "bri-data --engine rows (valid package)": _stats(4.0, m, 200), "bri-data --engine rows": _stats(6.0, m, 200, 1)},
         "exports": {"rows": m, "bri-data validate": _stats(1.0, m), "export sqlite": _stats(2.0, m), "export duckdb": _stats(3.5, m),
                     "export parquet": _stats(1.5, m)},
     }
@@ -254,7 +260,8 @@ def test_targets_are_judged_from_ratios_of_one_run(tmp_path: Path) -> None:
     assert got["linear up to 3M rows, row engine: 3M takes at most 3.5x the time of 1M"] == ("4.00x", False)
     assert got["linear up to 3M rows, columnar (auto): at most 3.5x the peak memory of 1M"] == ("2.80x", True)
     assert got["error-heavy 1M: at most 2x the valid package's time"] == ("2.50x", False)
-    assert got["no input shape superlinear: error-heavy 1M, row engine, at most 2x its valid time"] == ("1.20x", True)
+    # Against the row engine's valid twin of the errors block (4.0 s), not the 1M size block's run (5.0 s).
+    assert got["no input shape superlinear: error-heavy 1M, row engine, at most 2x its valid time"] == ("1.50x", True)
     assert got["row engine at 100k rows: at least 150k rows/s"] == ("200,000 rows/s", True)
     assert got["row engine at 100k rows: at least 4x frictionless's rows/s"] == ("8.0x", True)
     assert got["1M-row export to sqlite: within 3x the time to validate the package"] == ("2.00x", True)
