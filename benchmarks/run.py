@@ -47,6 +47,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+import pandera_peer  # noqa: E402
 import synth  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -235,9 +236,20 @@ def markdown(results: dict[str, Any]) -> str:
         f"(polars backend), polars {v.get('polars') or 'not installed'}, bri-data {v.get('bri-data')}; `{results['shape']}` "
         f"synthetic packages; medians of {results['repeats']} runs per command (cold start and `load()`: {results['cold_repeats']}).",
         "",
-        f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in m['load_before'])}; after: "
-        f"{', '.join(f'{x:.2f}' for x in m['load_after'])}. Other processes kept at most {other} cores busy during any "
-        f"one run (limit {m['max_load']:.2f}).",
+        f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in m['load_before'])}; after (the runs' own load "
+        f"included): {', '.join(f'{x:.2f}' for x in m['load_after'])}. Other processes kept at most {other} cores busy during "
+        f"any one run (limit {m['max_load']:.2f}; above it the runner refuses to write results unless told to).",
+        "",
+        "Every command runs as a fresh process, alternating with the other commands of its block, so drift hits all "
+        "alike; times are medians, and ratios are between commands of one block (3M against 1M: two blocks of this run). "
+        "Peak RSS is the largest `ru_maxrss` of a command's runs, the command's own (started by a small launcher, not "
+        f"forked from the runner). A run is killed after {results.get('timeout_s', '?')} s and not repeated: its time is a "
+        "lower bound and its targets are misses; so are targets resting on a run whose exit code (column exit) is not a "
+        "complete run's (0 on a valid package, 1 on the error-heavy one). A target these results cannot judge is "
+        "\"not measured\", never met.",
+        "",
+        f"pandera runs a subset of the checks: {pandera_peer.CHECKS}. It does not check {pandera_peer.NOT_CHECKED}, "
+        "all of which `bri-data validate` checks.",
     ]
     if m.get("busy"):
         out += ["", "**Measured on a busy machine** (`--allow-busy`): other processes competed for the cores, "

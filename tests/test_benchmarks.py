@@ -243,7 +243,7 @@ def _stats(seconds: float, rows: int, rss: float = 100.0, code: int = 0, timed_o
 def _crafted() -> dict[str, Any]:
     m, k, g = 1_000_000, 100_000, 3_000_000
     return {
-        "date": "2026-12-01", "shape": "realistic", "repeats": 3, "cold_repeats": 10,
+        "date": "2026-12-01", "shape": "realistic", "repeats": 3, "cold_repeats": 10, "timeout_s": 600,
         "machine": {"python": "3.11.7", "platform": "Linux", "nproc": 2, "cpus": 2, "load_before": [0.1, 0.2, 0.3],
                     "load_after": [0.4, 0.3, 0.3], "other_cores": 0.05, "max_load": 1.0, "busy": False,
                     "versions": {"bri-data": "0.2.0", "frictionless": "5.18.0", "pandera": "0.35.0", "polars": "1.28.0"}},
@@ -310,6 +310,9 @@ def test_targets_are_judged_from_ratios_of_one_run(tmp_path: Path) -> None:
     text = md.read_text()
     assert "| 1M-row export to duckdb: within 3x the time to validate the package | 3.50x | **no** |" in text
     assert "≥ 3.0 s (killed at the timeout)" in text and "on 2 cores" in text and "frictionless 5.18.0" in text
+    # How the numbers are judged, and what the pandera peer checks and does not, are stated with them.
+    assert "killed after 600 s" in text and '"not measured", never met' in text and "the command's own" in text
+    assert "pandera runs a subset of the checks: dtypes" in text and "It does not check EDTF dates" in text
     assert text.startswith("head\n") and text.endswith("<!-- results:end -->\ntail\n") and "\nold\n" not in text
 
 
