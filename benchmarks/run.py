@@ -412,16 +412,24 @@ def measure_load(repeats: int) -> dict[str, Any]:
 
 def package(work: Path, n: int, shape: str, broken: bool = False) -> Path:
     """The synthetic package of N rows (generated in a child process, so that the
-    runner does not keep the generator's memory), kept in WORK for reuse."""
+    runner does not keep the generator's memory), kept in WORK for reuse. Generated
+    under a temporary name and renamed when complete: an interrupted run leaves no
+    package that looks finished (an error-heavy one not yet broken would be timed as
+    error-heavy)."""
     pkg = work / f"{'errors' if broken else 'synth'}-{shape}-{n}"
-    if not (pkg / "datapackage.json").is_file():
-        progress(f"generating {pkg.name}")
-        shutil.rmtree(pkg, ignore_errors=True)
-        out = subprocess.run([sys.executable, str(HERE / "synth.py"), str(n), str(pkg), "--shape", shape],
-                             capture_output=True, text=True, check=True)
-        progress(f"generated {pkg.name}: {ast.literal_eval(out.stdout.strip().splitlines()[-1])}")
-        if broken:
-            break_every_row(pkg)
+    if (pkg / "datapackage.json").is_file():
+        progress(f"reusing {pkg.name} (generated earlier in {work})")
+        return pkg
+    partial = pkg.with_name(pkg.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    shutil.rmtree(pkg, ignore_errors=True)
+    progress(f"generating {pkg.name}")
+    out = subprocess.run([sys.executable, str(HERE / "synth.py"), str(n), str(partial), "--shape", shape],
+                         capture_output=True, text=True, check=True)
+    progress(f"generated {pkg.name}: {ast.literal_eval(out.stdout.strip().splitlines()[-1])}")
+    if broken:
+        break_every_row(partial)
+    partial.rename(pkg)
     return pkg
 
 

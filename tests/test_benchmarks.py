@@ -229,6 +229,20 @@ def test_one_busy_core_of_two_is_a_busy_machine(tmp_path: Path, monkeypatch: pyt
     assert out.exists() == written
 
 
+def test_an_interrupted_error_heavy_package_is_not_reused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated but not yet broken when the run stops: the next run generates it again and breaks it."""
+    def interrupted(pkg: Path) -> None:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(run, "break_every_row", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            run.package(tmp_path, 1000, "simple", broken=True)
+    assert not (tmp_path / "errors-simple-1000").exists()
+    pkg = run.package(tmp_path, 1000, "simple", broken=True)
+    assert pkg == tmp_path / "errors-simple-1000" and validate(pkg).exit_code == 1
+
+
 def test_render_refuses_results_of_the_issue_5_runner(tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     old.write_text(json.dumps({"date": "2026-11-24", "machine": {"python": "3.11.7", "cpus": 2}, "sizes": []}))
