@@ -209,7 +209,7 @@ def _ratio(a: dict[str, Any] | None, b: dict[str, Any] | None) -> float | None:
     """How many times B's rows/s A's is (None when either is missing)."""
     if not a or not b:
         return None
-    return float(a["rows_per_s"]) / b["rows_per_s"]
+    return float(a["rows_per_s"]) / float(b["rows_per_s"])
 
 
 def _x(v: float | None) -> str:
@@ -297,6 +297,7 @@ def markdown(results: dict[str, Any]) -> str:
 
 def _size(results: dict[str, Any], n: int) -> dict[str, Any] | None:
     """The results of the size nearest N (sizes are nominal: 1M means about a million rows)."""
+    r: dict[str, Any]
     for r in results["sizes"]:
         if abs(r["rows"] - n) <= n * 0.01:
             return r
