@@ -6,6 +6,7 @@ import csv
 import json
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,17 +14,18 @@ import pytest
 from bri_data.build.generate import build
 from bri_data.contract import model as C
 from bri_data.findings import Report
-from bri_data.validate.columnar import ColumnarRun, Unsupported
+from bri_data.validate import columnar
+from bri_data.validate.columnar import ColumnarRun, Lookup, Unsupported
 from bri_data.validate.descriptor import check_descriptor, read_descriptor
 from bri_data.validate.run import validate
-from fixturekit import ROOT, build_case, cases, cli_runner
+from fixturekit import ROOT, build_case, cases, cli_runner, copy_package, refresh_hashes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import synth
 
 
-def _findings(pkg: Path, engine: str) -> tuple[list[dict[str, object]], dict[str, int]]:
-    report = validate(pkg, engine=engine)
+def _findings(pkg: Path, engine: str, cap: int = 100) -> tuple[list[dict[str, object]], dict[str, int]]:
+    report = validate(pkg, engine=engine, max_per_code=cap)
     return [f.to_dict() for f in report.sorted_findings()], dict(report.counts)
 
 
@@ -165,3 +167,197 @@ def test_auto_says_when_it_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_small_packages_run_rows_under_auto_without_a_note() -> None:
     report = validate(ROOT, engine="auto")
     assert report.engine == "rows" and report.engine_note is None
+
+
+def _agree(pkg: Path, cap: int = 100) -> tuple[list[dict[str, object]], dict[str, int]]:
+    """Both engines' findings and counts, equal, the columnar engine having really run."""
+    report = validate(pkg, engine="columnar", max_per_code=cap)
+    assert report.engine == "columnar", report.engine_note
+    col = [f.to_dict() for f in report.sorted_findings()], dict(report.counts)
+    rows = _findings(pkg, "rows", cap)
+    assert col[1] == rows[1]
+    assert col[0] == rows[0]
+    return rows
+
+
+def _edit(pkg: Path, table: str, change: Callable[[list[list[str]]], None]) -> None:
+    path = pkg / "data" / f"{table}.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    change(rows)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+@pytest.fixture
+def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of a few kilobytes: every table of a small package spans many blocks."""
+    monkeypatch.setattr(columnar, "BLOCK", 3000)
+
+
+def test_blocks_split_a_table_anywhere_and_keep_its_lines(tmp_path: Path) -> None:
+    """The blocks of a file are its rows in order, with their physical lines, whatever the
+    block size; the file's facts are those of its bytes."""
+    import hashlib
+
+    import polars as pl
+
+    from bri_data.files.csvtable import FileFacts
+
+    pkg = tmp_path / "synth"
+    synth.write(1500, pkg)
+    path = pkg / C.EVENTS.path
+    whole = pl.read_csv(path, infer_schema=False)
+    for size in (1, 700, 4096, 1 << 20):
+        facts = FileFacts()
+        parts = list(columnar.blocks(pl, path.open("rb"), C.EVENTS, facts, size))
+        got = pl.concat([b.rows for b in parts])
+        assert got.get_column("_line").to_list() == list(range(2, whole.height + 2))
+        assert got.drop("_line").equals(whole)
+        assert len(parts) > 1 if size < 1 << 20 else len(parts) == 1
+        assert (facts.rows, facts.bytes, facts.sha256) == (whole.height, path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_engines_agree_across_blocks_and_past_the_cap(tmp_path: Path, small_blocks: None) -> None:
+    """Error-injected, every table in many blocks, caps from 1 up: the same findings and
+    counts. Past the cap the columnar engine counts from its masks (it declines if they
+    disagree with its exact checks, which `_agree` would catch)."""
+    pkg = tmp_path / "synth"
+    synth.write(3000, pkg)
+    assert _inject(pkg, random.Random(5)) > 100
+    for cap in (1, 3, 100):
+        counts = _agree(pkg, cap)[1]
+        assert sum(counts.values()) > len(counts) * cap or cap == 100
+    assert len(counts) >= 15
+
+
+def test_engines_agree_when_every_row_is_broken(tmp_path: Path, small_blocks: None) -> None:
+    """Every row of every table but sources broken (an enum, a date, a text, a quote):
+    far past the cap, the counts come from the masks, and equal the row engine's."""
+    pkg = tmp_path / "synth"
+    synth.write(2000, pkg)
+    broken = {"actors": ("kind", "wizard"), "events": ("type", "sumit"), "statements": ("text", "never said"),
+              "memberships": ("start", "someday"), "relations": ("kind", "wizard"), "citations": ("quote", "not the text")}
+    for table, (col, value) in broken.items():
+        def change(rows: list[list[str]], col: str = col, value: str = value) -> None:
+            i = rows[0].index(col)
+            for row in rows[1:]:
+                row[i] = value
+        _edit(pkg, table, change)
+    refresh_hashes(pkg)
+    counts = _agree(pkg)[1]
+    assert counts["row.enum"] > 300 and counts["provenance.quote_mismatch"] > 500 and counts["provenance.statement_text"] > 100, counts
+    assert _agree(pkg, 2)[1] == counts
+
+
+def test_keys_across_blocks(tmp_path: Path, small_blocks: None) -> None:
+    """Duplicate ids, references to ids of a later block, self-references and a cycle whose
+    rows lie blocks apart: judged at the end of the table, as the row engine does."""
+    pkg = tmp_path / "synth"
+    synth.write(3000, pkg)
+
+    def events(rows: list[list[str]]) -> None:
+        col = rows[0].index("parent_event_id")
+        rows[-1][0] = rows[3][0]  # duplicate, far apart
+        rows[-2][0] = rows[-3][0]  # duplicate, adjacent
+        rows[5][col] = rows[-5][0]  # a parent many blocks later
+        rows[-5][col] = rows[5][0]  # ... whose parent is the first: a cycle across blocks
+        rows[7][col] = rows[7][0]  # itself
+        rows[9][col] = "evt-nowhere"
+        rows[11][col] = rows[1][0].replace("evt-", "act-", 1)  # a pattern break
+
+    def statements(rows: list[list[str]]) -> None:
+        rows[-1][0] = rows[2][0]
+        rows[4][rows[0].index("event_id")] = "evt-nowhere"
+
+    def citations(rows: list[list[str]]) -> None:
+        rows[-1][0] = rows[1][0]
+        rows[6][rows[0].index("record_id")] = rows[-7][0]  # a citation of a citation
+        rows[8][rows[0].index("record_id")] = "act-nobody"
+
+    for table, change in (("events", events), ("statements", statements), ("citations", citations)):
+        _edit(pkg, table, change)
+    refresh_hashes(pkg)
+    counts = _agree(pkg)[1]
+    assert counts["key.duplicate"] == 4 and counts["key.cycle"] == 1 and counts["key.foreign"] >= 4, counts
+    assert _agree(pkg, 1)[1] == counts
+
+
+def test_quoted_cells_across_blocks(tmp_path: Path, small_blocks: None) -> None:
+    """Cells with commas, doubled quotes and quoted empty strings, in many blocks; and
+    quotes polars would read otherwise than Python's csv module: the columnar engine
+    declines those (the row engine judges them)."""
+    pkg = tmp_path / "synth"
+    synth.write(3000, pkg)
+
+    def events(rows: list[list[str]]) -> None:
+        summary, location = rows[0].index("summary"), rows[0].index("location")
+        for i, row in enumerate(rows[1:], start=1):
+            if i % 3 == 0:
+                row[summary] = f'He said, "no", then {i}, "yes"' if i % 2 else '""quoted"", and, more'
+            if i % 7 == 0:
+                row[location] = "Kazan, Russia"
+
+    _edit(pkg, "events", events)
+    path = pkg / C.EVENTS.path
+    text = path.read_text(encoding="utf-8")
+    assert text.count('""') > 100
+    refresh_hashes(pkg)
+    assert _agree(pkg) == ([], {})
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[40] = lines[40] + ',""'  # a quoted empty cell too many: a ragged row
+    path.write_text("\n".join(lines), encoding="utf-8")
+    refresh_hashes(pkg)
+    report = validate(pkg, engine="columnar")
+    assert report.engine == "rows" and "declined" in (report.engine_note or "")
+    assert report.counts["csv.ragged_row"] == 1
+    for odd in ('"a"b""', 'x"a"', '"a" ', ' "a"'):  # quotes inside or after a field
+        lines = text.split("\n")
+        cells = next(csv.reader([lines[20]]))
+        cells[C.EVENTS.column_names.index("location")] = "LOCATION"
+        lines[20] = ",".join(f'"{c}"' if ("," in c or '"' in c) else c for c in cells).replace("LOCATION", odd)
+        path.write_text("\n".join(lines), encoding="utf-8")
+        refresh_hashes(pkg)
+        report = validate(pkg, engine="columnar")
+        assert report.engine == "rows" and "declined" in (report.engine_note or ""), odd
+        assert _findings(pkg, "columnar") == _findings(pkg, "rows")
+
+
+def test_lookup_finds_exactly_even_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The binary search on hashes confirms each hit on the string; keys sharing a hash
+    (forced here: the hash is the length) are found by the fallback."""
+    import polars as pl
+
+    rng = random.Random(2)
+    keys = sorted({"".join(rng.choice("abc") for _ in range(rng.randint(1, 6))) for _ in range(300)})
+    values = ["".join(rng.choice("abcd") for _ in range(rng.randint(0, 7))) for _ in range(500)] + [None]
+    for hashing in (None, lambda e: e.str.len_bytes().cast(pl.UInt64)):
+        if hashing is not None:
+            monkeypatch.setattr(Lookup, "hash", staticmethod(hashing))
+        lookup = Lookup(pl, pl.Series(keys, dtype=pl.String))
+        got = lookup.join(pl.DataFrame({"v": values}, schema={"v": pl.String}).with_row_index("i"), "v").sort("i")
+        assert [None if p is None else keys[p] for p in got.get_column("_pos")] == [v if v in keys else None for v in values]
+
+
+def test_verbatim_check_follows_ids_that_break_their_pattern(tmp_path: Path) -> None:
+    """A statement and its citations renamed to an id without the table prefix: the row
+    engine still matches the quote to the text, and so must the columnar engine."""
+    pkg = copy_package(tmp_path / "pkg")
+    old = []
+
+    def statements(rows: list[list[str]]) -> None:
+        old.append(rows[1][0])
+        rows[1][0] = "Bad Id"
+
+    def citations(rows: list[list[str]]) -> None:
+        record = rows[0].index("record_id")
+        renamed = [row for row in rows[1:] if row[record] == old[0]]
+        for row in renamed:
+            row[record] = "Bad Id"
+        assert renamed
+
+    _edit(pkg, "statements", statements)
+    _edit(pkg, "citations", citations)
+    refresh_hashes(pkg)
+    counts = _agree(pkg)[1]
+    assert counts.get("row.pattern") and "provenance.statement_text" not in counts
