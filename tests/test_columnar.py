@@ -256,8 +256,14 @@ def test_keys_across_blocks(tmp_path: Path, small_blocks: None) -> None:
     pkg = tmp_path / "synth"
     synth.write(3000, pkg)
 
+    actor = []
+
+    def actors(rows: list[list[str]]) -> None:
+        actor.append(rows[10][0])
+
     def events(rows: list[list[str]]) -> None:
         col = rows[0].index("parent_event_id")
+        rows[20][0] = rows[-20][0] = actor[0]  # an actor's id, twice: duplicate_global first, duplicate then
         rows[-1][0] = rows[3][0]  # duplicate, far apart
         rows[-2][0] = rows[-3][0]  # duplicate, adjacent
         rows[5][col] = rows[-5][0]  # a parent many blocks later
@@ -269,17 +275,18 @@ def test_keys_across_blocks(tmp_path: Path, small_blocks: None) -> None:
     def statements(rows: list[list[str]]) -> None:
         rows[-1][0] = rows[2][0]
         rows[4][rows[0].index("event_id")] = "evt-nowhere"
+        rows[6][rows[0].index("event_id")] = actor[0]  # an event's id, though an actor held it first
 
     def citations(rows: list[list[str]]) -> None:
         rows[-1][0] = rows[1][0]
         rows[6][rows[0].index("record_id")] = rows[-7][0]  # a citation of a citation
         rows[8][rows[0].index("record_id")] = "act-nobody"
 
-    for table, change in (("events", events), ("statements", statements), ("citations", citations)):
+    for table, change in (("actors", actors), ("events", events), ("statements", statements), ("citations", citations)):
         _edit(pkg, table, change)
     refresh_hashes(pkg)
     counts = _agree(pkg)[1]
-    assert counts["key.duplicate"] == 4 and counts["key.cycle"] == 1 and counts["key.foreign"] >= 4, counts
+    assert counts["key.duplicate"] == 5 and counts["key.duplicate_global"] == 1 and counts["key.cycle"] == 1 and counts["key.foreign"] >= 4, counts
     assert _agree(pkg, 1)[1] == counts
 
 
@@ -325,18 +332,21 @@ def test_quoted_cells_across_blocks(tmp_path: Path, small_blocks: None) -> None:
 
 def test_lookup_finds_exactly_even_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
     """The binary search on hashes confirms each hit on the string; keys sharing a hash
-    (forced here: the hash is the length) are found by the fallback."""
+    (forced here: the hash is the length) are found by the fallback; few keys by `is_in`."""
     import polars as pl
 
     rng = random.Random(2)
     keys = sorted({"".join(rng.choice("abc") for _ in range(rng.randint(1, 6))) for _ in range(300)})
     values = ["".join(rng.choice("abcd") for _ in range(rng.randint(0, 7))) for _ in range(500)] + [None]
-    for hashing in (None, lambda e: e.str.len_bytes().cast(pl.UInt64)):
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).with_row_index("i")
+    for few, hashing in ((0, None), (0, lambda s: s.str.len_bytes().cast(pl.UInt64)), (Lookup.FEW, None)):
+        monkeypatch.setattr(Lookup, "FEW", few)
         if hashing is not None:
             monkeypatch.setattr(Lookup, "hash", staticmethod(hashing))
         lookup = Lookup(pl, pl.Series(keys, dtype=pl.String))
-        got = lookup.join(pl.DataFrame({"v": values}, schema={"v": pl.String}).with_row_index("i"), "v").sort("i")
-        assert [None if p is None else keys[p] for p in got.get_column("_pos")] == [v if v in keys else None for v in values]
+        assert lookup.missing(frame, "v").get_column("i").to_list() == [i for i, v in enumerate(values) if v not in keys]
+        rows, pos = lookup.find(frame.get_column("v"))
+        assert {r: keys[p] for r, p in zip(rows, pos, strict=True)} == {i: v for i, v in enumerate(values) if v in keys}
 
 
 def test_verbatim_check_follows_ids_that_break_their_pattern(tmp_path: Path) -> None:
@@ -361,3 +371,35 @@ def test_verbatim_check_follows_ids_that_break_their_pattern(tmp_path: Path) -> 
     refresh_hashes(pkg)
     counts = _agree(pkg)[1]
     assert counts.get("row.pattern") and "provenance.statement_text" not in counts
+
+
+def test_common_dates_parse_as_bounds_does() -> None:
+    """The column-wise parser of the common EDTF forms gives `bounds`' answer for every
+    value it takes (and leaves the others to `bounds`): leap days, negative years, months
+    and days out of range, qualifiers, open and unknown ends, stray characters."""
+    import polars as pl
+
+    from bri_data.contract.edtf import bounds
+
+    rng = random.Random(1)
+    odd = ["", "..", "2024-1", "24", "2024-10-23T10:00:00", "201X", "Y170000002", "2001-21", "-0000", "2024-00", "2024-13",
+           "1900-02-29", "2000-02-29", "2100-02-29", "2024-02-30", "2024-04-31", " 2024", "2024 ", "2024-10-23/", "٢٠٢٤"]
+
+    def side() -> str:
+        if rng.random() < 0.1:
+            return rng.choice(odd)
+        s = rng.choice(["2024", "2023", "1900", "2000", "0000", "-1985", "-0004", "1600", "0004", "9999"])
+        if rng.random() < 0.7:
+            s += "-" + rng.choice(["01", "02", "03", "04", "06", "09", "11", "12", "00", "13", "21", "1", "XX"])
+            if rng.random() < 0.6:
+                s += "-" + rng.choice(["01", "28", "29", "30", "31", "00", "32", "15", "XX", "1"])
+        return s + rng.choice(["", "", "", "?", "~", "%"])
+
+    values = sorted({side() + ("/" + side() if rng.random() < 0.4 else "") + ("/" + side() if rng.random() < 0.02 else "") for _ in range(20000)})
+    parsed = columnar._common_dates(pl, pl.DataFrame({"value": values}))
+    taken = parsed.filter(pl.col("edtf").is_not_null())
+    assert 0.2 < taken.height / len(values) < 0.8 and taken.get_column("edtf").sum() > 1000 and (~taken.get_column("edtf")).sum() > 500
+    for value, edtf, ordered, lo, hi in taken.iter_rows():
+        b = bounds(value)
+        want = (False, False, None, None) if b is None else (True, not (b[0] and b[1] and b[1] < b[0]), columnar._day_key(b[0]), columnar._day_key(b[1]))
+        assert (edtf, ordered, lo, hi) == want, value

@@ -34,8 +34,11 @@ runs the row engine, which reports such problems precisely.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
+import os
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -71,6 +74,31 @@ class Unsupported(Exception):
     """The data is outside what the columnar engine handles; the row engine reports it."""
 
 
+# polars' allocator (jemalloc) keeps the pages it frees for later use, by default for
+# seconds: a run that reads its tables block by block then holds the memory of its
+# busiest moment to the end, and its peak grows with what earlier tables freed. Returned
+# at once, the peak at 1M rows measured about 85 MiB lower (462 -> 376 MiB), for no
+# measurable time. jemalloc reads this setting once, when polars is first imported; a
+# setting of the user's own wins, and the variable is removed again right after the
+# import, so that nothing else (child processes included) sees it. Imported earlier by
+# someone else, polars keeps the allocator it has.
+_ALLOCATOR = ("_RJEM_MALLOC_CONF", "narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0")
+
+
+def _import_polars() -> Any:
+    """`import polars` with `_ALLOCATOR` (raises ImportError)."""
+    name, value = _ALLOCATOR
+    mine = name not in os.environ and "polars" not in sys.modules
+    if mine:
+        os.environ[name] = value
+    try:
+        import polars
+    finally:
+        if mine:
+            del os.environ[name]
+    return polars
+
+
 def unavailable() -> str | None:
     """Why the columnar engine cannot run here (polars missing or too old), or None."""
     import importlib.util
@@ -78,7 +106,7 @@ def unavailable() -> str | None:
     if importlib.util.find_spec("polars") is None:
         return 'polars is not installed (pip install "bri-data[fast]")'
     try:
-        import polars
+        polars = _import_polars()
     except ImportError as exc:  # a broken install: reported, never run
         return f"polars cannot be imported ({exc})"
 
@@ -344,36 +372,127 @@ def _uniques(df: Any, name: str) -> list[Any]:
     return df.get_column(name).drop_nulls().unique().to_list()  # type: ignore[no-any-return]
 
 
-class Parsed(dict[str, Any]):
-    """EDTF value -> `bounds(value)` for a whole run: each distinct date is parsed once
-    (`bounds` itself keeps only the latest few thousand)."""
-
-    def __missing__(self, value: str) -> Any:
-        b = self[value] = bounds(value)
-        return b
+# An open end of an EDTF range, as a day key (layer 6 compares ranges).
+_BIG = 1 << 62
 
 
-def semantic_checks(pl: Any, table: C.Table, df: Any, parsed: Parsed) -> list[tuple[str, Any]]:
-    """(code, expression) pairs for `semantics.check` on the rows of DF, each true exactly
-    where it reports CODE once; values are judged once per unique value (EDTF bounds
-    from PARSED). Day numbers (yyyymmdd) are built only for the columns an
-    `ordered` rule compares; EDTF years have at most 9 digits, so they fit."""
+# The EDTF forms most dates take, parsed column-wise: a year of 4 digits (maybe
+# negative), maybe a month 01-12 and a day, maybe a qualifier; alone, or as either end of
+# an interval whose other end may be open (`..`) or unknown (empty). Anything else (X
+# digits, seasons, Y-years, times) goes to `bounds` itself.
+_COMMON_DATE = r"^(-?[0-9]{4})(?:-(0[1-9]|1[0-2])(?:-([0-9]{2}))?)?[?~%]?$"
+
+
+def _common_dates(pl: Any, frame: Any) -> Any:
+    """FRAME (a `value` column) with `edtf`, `ordered`, `lo`, `hi` as `Dates` holds them for
+    values of the common forms (`_COMMON_DATE`), all null for the others; the same
+    answers as `bounds` (tests/test_columnar.py compares them)."""
+    value = pl.col("value")
+    parts = value.str.split_exact("/", 1)
+    # First the parts, each regex once: year, month, day of either end.
+    ends = frame.with_columns(
+        value.str.contains("/", literal=True).alias("interval"),
+        (value.str.count_matches("/", literal=True) == 1).alias("one"),
+        *(side.is_in(["", ".."]).alias(f"open_{n}") for n, side in (("a", parts.struct.field("field_0")), ("b", parts.struct.field("field_1")))),
+        *(
+            side.str.extract_groups(_COMMON_DATE).struct.rename_fields([f"y{n}", f"m{n}", f"d{n}"]).alias(n)
+            for n, side in (("a", parts.struct.field("field_0")), ("b", parts.struct.field("field_1")))
+        ),
+    ).unnest("a", "b")
+    ends = ends.with_columns(pl.col(f"{p}{n}").cast(pl.Int64) for p in "ymd" for n in "ab")
+    sides = {}
+    for n in "ab":
+        y, m, d = pl.col(f"y{n}"), pl.col(f"m{n}"), pl.col(f"d{n}")
+        month = m.fill_null(12)
+        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+        days = pl.when(month == 2).then(pl.when(leap).then(29).otherwise(28)).when(month.is_in([4, 6, 9, 11])).then(30).otherwise(31)
+        sides[n] = {
+            "date": y.is_not_null(),  # of the common form
+            "valid": y.is_not_null() & (d.is_null() | ((d >= 1) & (d <= days))),
+            "open": pl.col(f"open_{n}"),
+            "lo": y * 10000 + m.fill_null(1) * 100 + d.fill_null(1),
+            "hi": y * 10000 + month * 100 + d.fill_null(days),
+        }
+    a, b, interval = sides["a"], sides["b"], pl.col("interval")
+    single = ~interval & a["date"]
+    # An interval of two common or open ends, not both open (more than one `/`: not common).
+    both = interval & pl.col("one") & (a["date"] | a["open"]) & (b["date"] | b["open"]) & ~(a["open"] & b["open"])
+    edtf = pl.when(single).then(a["valid"]).when(both).then((a["open"] | a["valid"]) & (b["open"] | b["valid"]))
+    lo = pl.when(edtf & ~(both & a["open"])).then(a["lo"])
+    hi = pl.when(edtf & single).then(a["hi"]).when(edtf & ~b["open"]).then(b["hi"])
+    keyed = ends.with_columns(edtf.alias("edtf"), lo.alias("lo"), hi.alias("hi"))
+    ordered = pl.when(pl.col("edtf").is_not_null()).then(pl.col("edtf") & (pl.col("lo").is_null() | pl.col("hi").is_null() | (pl.col("lo") <= pl.col("hi"))))
+    return keyed.select("value", "edtf", ordered.alias("ordered"), "lo", "hi")
+
+
+class Dates:
+    """Every distinct EDTF value of a run, parsed once by `bounds` (the row engine's
+    parser), as a frame the masks join: `edtf` (it parses), `ordered` (and does not end
+    before it starts: a range layer 6 compares), `lo`/`hi` its first and last day as day
+    keys (yyyymmdd; null for an open end). EDTF years have at most 9 digits, so every
+    key fits 64 bits."""
+
+    def __init__(self, pl: Any) -> None:
+        self.pl = pl
+        self.frame = pl.DataFrame(schema={"value": pl.String, "edtf": pl.Boolean, "ordered": pl.Boolean, "lo": pl.Int64, "hi": pl.Int64})
+
+    def add(self, values: Any) -> None:
+        """Parse the VALUES not seen yet."""
+        pl = self.pl
+        new = values.drop_nulls().unique().to_frame("value").join(self.frame.select("value"), on="value", how="anti")
+        fast = _common_dates(pl, new)
+        parsed = [fast.filter(pl.col("edtf").is_not_null())]
+        rows: list[tuple[str, bool, bool, int | None, int | None]] = []
+        for v in fast.filter(pl.col("edtf").is_null()).get_column("value").to_list():
+            b = bounds(v)
+            if b is None:
+                rows.append((v, False, False, None, None))
+            else:
+                lo, hi = _day_key(b[0]), _day_key(b[1])
+                if any(k is not None and abs(k) >= _BIG for k in (lo, hi)):
+                    raise Unsupported("a date beyond the day keys")  # not with years of at most 9 digits
+                rows.append((v, True, not (lo is not None and hi is not None and hi < lo), lo, hi))
+        if rows:
+            parsed.append(pl.DataFrame(rows, schema=self.frame.schema, orient="row"))
+        self.frame = pl.concat([self.frame, *(p for p in parsed if p.height)], rechunk=False)
+
+    def keys(self, frame: Any, col: str, prefix: str) -> Any:
+        """FRAME with PREFIX+edtf, +ordered, +lo, +hi for its column COL (null where COL is)."""
+        found = self.frame.rename({c: prefix + c for c in ("edtf", "ordered", "lo", "hi")})
+        return frame.join(found, left_on=col, right_on="value", how="left", maintain_order="left")
+
+    def ranges(self, frame: Any, col: str, prefix: str) -> Any:
+        """FRAME with PREFIX+lo, PREFIX+hi (day keys, an open end -BIG / +BIG) and PREFIX+st
+        (true for a range layer 6 compares, null for what it skips: empty, not EDTF,
+        reversed), as `consistency.date_range` decides."""
+        pl = self.pl
+        self.add(frame.get_column(col))
+        keyed = self.keys(frame, col, "_k")
+        ordered = pl.col("_kordered").fill_null(False)
+        return keyed.with_columns(
+            pl.when(ordered).then(pl.col("_klo").fill_null(-_BIG)).alias(prefix + "lo"),
+            pl.when(ordered).then(pl.col("_khi").fill_null(_BIG)).alias(prefix + "hi"),
+            pl.when(ordered).then(True).alias(prefix + "st"),
+        ).drop("_kedtf", "_kordered", "_klo", "_khi")
+
+
+def semantic_checks(pl: Any, table: C.Table, df: Any, dates: Dates) -> tuple[Any, list[tuple[str, Any]]]:
+    """DF with the day keys of its EDTF columns, and (code, expression) pairs for
+    `semantics.check` on its rows, each true exactly where it reports CODE once; values
+    are judged once per unique value (EDTF values once per run: DATES)."""
     checks: list[tuple[str, Any]] = []
     lows: dict[str, Any] = {}
     highs: dict[str, Any] = {}
-    need_low = {r.first for r in table.rules if r.kind == "ordered"}
-    need_high = {r.second for r in table.rules if r.kind == "ordered"}
     for col in table.semantic_columns:
         c = pl.col(col.name)
         if col.check == "edtf":
-            b = {v: parsed[v] for v in _uniques(df, col.name)}
-            ok = {v: x for v, x in b.items() if x is not None and not (x[0] is not None and x[1] is not None and x[1] < x[0])}
-            checks.append(("semantic.edtf", c.is_in([v for v, x in b.items() if x is None])))
-            checks.append(("semantic.date_order", c.is_in([v for v, x in b.items() if x is not None and v not in ok])))
-            if col.name in need_low:
-                lows[col.name] = c.replace_strict(list(ok), [_day_key(x[0]) for x in ok.values()], default=None, return_dtype=pl.Int64)
-            if col.name in need_high:
-                highs[col.name] = c.replace_strict(list(ok), [_day_key(x[1]) for x in ok.values()], default=None, return_dtype=pl.Int64)
+            dates.add(df.get_column(col.name))
+            k = f"_{col.name}_"
+            df = dates.keys(df, col.name, k)
+            checks.append(("semantic.edtf", c.is_not_null() & ~pl.col(k + "edtf")))
+            checks.append(("semantic.date_order", pl.col(k + "edtf") & ~pl.col(k + "ordered")))
+            lows[col.name] = pl.when(pl.col(k + "ordered")).then(pl.col(k + "lo"))
+            highs[col.name] = pl.when(pl.col(k + "ordered")).then(pl.col(k + "hi"))
         else:  # country
             unknown = [v for v in _uniques(df, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
             checks.append(("semantic.country", c.is_in(unknown)))
@@ -384,36 +503,7 @@ def semantic_checks(pl: Any, table: C.Table, df: Any, parsed: Parsed) -> list[tu
             checks.append((rule.code, (a == rule.value).fill_null(False) & b.is_in([t for t in texts if not C.states_a_date(t)])))
         else:  # exact as they are
             checks.append((rule.code, rules.mask(pl, rule, lows, highs)))
-    return checks
-
-
-# Day keys (yyyymmdd as an integer) for EDTF ranges; an open end is -BIG / +BIG. Years
-# beyond +-10**12 get no key: such values are flagged whenever they could be compared.
-_BIG = 1 << 62
-_MAX_YEAR = 10**12
-
-
-def _date_keys(pl: Any, frame: Any, col: str, prefix: str, parsed: Parsed) -> Any:
-    """FRAME with PREFIX+lo, PREFIX+hi (day keys) and PREFIX+st: 1 a comparable range,
-    2 a range without keys (always flagged), null for what layer 6 skips (empty, not
-    EDTF, reversed)."""
-    lo, hi, st = {}, {}, {}
-    for value in frame.get_column(col).drop_nulls().unique().to_list():
-        r = consistency.date_range(value, parsed.__getitem__)
-        if r is None:
-            continue
-        if any(d is not None and abs(d[0]) >= _MAX_YEAR for d in r):
-            st[value] = 2
-            continue
-        st[value] = 1
-        lo[value] = -_BIG if r[0] is None else _day_key(r[0])
-        hi[value] = _BIG if r[1] is None else _day_key(r[1])
-    c = pl.col(col)
-    return frame.with_columns(
-        c.replace_strict(list(lo), list(lo.values()), default=None, return_dtype=pl.Int64).alias(prefix + "lo"),
-        c.replace_strict(list(hi), list(hi.values()), default=None, return_dtype=pl.Int64).alias(prefix + "hi"),
-        c.replace_strict(list(st), list(st.values()), default=None, return_dtype=pl.Int8).alias(prefix + "st"),
-    )
+    return df, checks
 
 
 def _inside(pl: Any, inner: str, outer: str) -> Any:
@@ -424,21 +514,17 @@ def _comparable(pl: Any, a: str, b: str) -> Any:
     return pl.col(a + "st").is_not_null() & pl.col(b + "st").is_not_null()
 
 
-def _wild(pl: Any, a: str, b: str) -> Any:
-    return (pl.col(a + "st") == 2) | (pl.col(b + "st") == 2)
-
-
 def _either_inside(pl: Any, a: str, b: str) -> Any:
     """True for rows `consistency._spells` could report: neither range inside the other."""
     apart = ~(_inside(pl, a, b).fill_null(False) | _inside(pl, b, a).fill_null(False))
-    return (_comparable(pl, a, b) & (_wild(pl, a, b) | apart)).fill_null(False)
+    return (_comparable(pl, a, b) & apart).fill_null(False)
 
 
 def _contained(pl: Any, rows: Any, events: Any, ref: str, inner: str, outer: str) -> Any:
     """ROWS (with INNER-prefixed keys) whose range may not lie inside that of the event REF
     points at (EVENTS, OUTER-prefixed keys)."""
     joined = rows.join(events.drop("line", "date"), left_on=ref, right_on="id", how="inner", maintain_order="left")
-    flag = _comparable(pl, inner, outer) & (_wild(pl, inner, outer) | ~_inside(pl, inner, outer).fill_null(False))
+    flag = _comparable(pl, inner, outer) & ~_inside(pl, inner, outer).fill_null(False)
     return joined.filter(flag.fill_null(False))
 
 
@@ -446,38 +532,52 @@ def _contained(pl: Any, rows: Any, events: Any, ref: str, inner: str, outer: str
 class Lookup:
     """Strings looked up by binary search on their 64-bit hashes, sorted once: a lookup per
     block costs its own rows (a join or `is_in` would hash every key again for each block,
-    which grew with blocks x keys). The rows looked up are sorted by hash too, so that the
-    searches walk the keys in order. A matching hash is confirmed on the string; a value
-    whose hash another key shares (with 64 bits, in practice never) is found by a join."""
+    which grew with blocks x keys). The values looked up are sorted by hash too, so that
+    the searches walk the keys in order. A matching hash is confirmed on the string; a
+    value whose hash another key shares (with 64 bits, in practice never) is found by a
+    join. A few keys (`FEW`) are simply hashed again each time."""
+
+    FEW = 4096
 
     @staticmethod
-    def hash(expr: Any) -> Any:
+    def hash(values: Any) -> Any:
         """The hash the keys and the values share (stable within one polars version)."""
-        return expr.hash()
+        return values.hash()
 
     def __init__(self, pl: Any, keys: Any) -> None:
-        self.pl = pl
-        frame = pl.DataFrame({"key": keys}).with_row_index("pos")
-        self.sorted = frame.with_columns(self.hash(pl.col("key")).alias("h")).sort("h")
-        self.hashes, self.keys, self.pos = (self.sorted.get_column(c) for c in ("h", "key", "pos"))
+        self.pl, self.all = pl, keys
+        order = self.hash(keys).arg_sort()
+        self.hashes, self.keys = self.hash(keys).gather(order), keys.gather(order)
+        self.pos = order.cast(pl.Int64)
 
-    def join(self, frame: Any, on: str) -> Any:
-        """FRAME (its rows in another order) with `_pos`: the position among the keys of
-        the key equal to its column ON, null where there is none."""
+    def find(self, values: Any) -> tuple[Any, Any]:
+        """(rows, pos): the rows of VALUES (indexes, in another order) equal to a key, and
+        that key's position among the keys."""
         pl, n = self.pl, self.hashes.len()
         if not n:
-            return frame.with_columns(pl.lit(None, dtype=pl.UInt32).alias("_pos"))
-        frame = frame.with_columns(self.hash(pl.col(on)).alias("_h")).sort("_h")
-        h, values = frame.get_column("_h"), frame.get_column(on)
+            return pl.Series([], dtype=pl.UInt32), pl.Series([], dtype=pl.Int64)
+        h = self.hash(values)
+        order = h.arg_sort()
+        h, sorted_values = h.gather(order), values.gather(order)
         at = self.hashes.search_sorted(h).clip(0, n - 1)
-        hit = (self.keys.gather(at) == values).fill_null(False)
-        frame = frame.with_columns(pl.when(hit).then(self.pos.gather(at)).alias("_pos"))
-        shared = ((self.hashes.gather(at) == h) & ~hit & values.is_not_null()).fill_null(False)
+        hit = (self.keys.gather(at) == sorted_values).fill_null(False)
+        rows, pos = order.filter(hit), self.pos.gather(at.filter(hit))
+        shared = ~hit & (self.hashes.gather(at) == h).fill_null(False) & sorted_values.is_not_null()
         if shared.any():  # the search found the first key of that hash, not this one
-            rows = frame.with_row_index("_r").filter(shared).select("_r", pl.col(on).alias("key"))
-            exact = rows.join(self.sorted.select("key", "pos").unique("key", keep="first"), on="key", how="inner")
-            frame = frame.with_columns(frame.get_column("_pos").scatter(exact.get_column("_r"), exact.get_column("pos")))
-        return frame.drop("_h")
+            ask = pl.DataFrame({"r": order.filter(shared), "key": sorted_values.filter(shared)})
+            exact = ask.join(pl.DataFrame({"key": self.keys, "p": self.pos}).unique("key", keep="first"), on="key", how="inner")
+            rows, pos = pl.concat([rows, exact.get_column("r")]), pl.concat([pos, exact.get_column("p")])
+        return rows, pos
+
+    def missing(self, frame: Any, on: str) -> Any:
+        """The rows of FRAME whose column ON is no key."""
+        values = frame.get_column(on)
+        if self.all.len() <= self.FEW:
+            return frame.filter(~values.is_in(self.all.implode()).fill_null(False))
+        rows, _ = self.find(values)
+        if rows.len() == frame.height:
+            return frame.clear()
+        return frame.filter(~self.pl.repeat(False, frame.height, eager=True).scatter(rows, True))
 
 
 # Per table, the columns layer 6 compares (kept to the end of the table, narrow), and
@@ -494,6 +594,7 @@ class _Kept:
     """What one table's blocks leave for the end of the table."""
 
     ids: list[Any] = field(default_factory=list)  # DataFrame(id, line) per block
+    clash: list[Any] = field(default_factory=list)  # DataFrame(id, line, line_other, table): ids an earlier table holds
     dangling: list[Any] = field(default_factory=list)  # DataFrame(value, line, id, field): references to nothing
     selfrefs: dict[str, list[Any]] = field(default_factory=dict)  # column -> DataFrame(value, line, id) per block
     used: list[Any] = field(default_factory=list)  # values that count as a use of a record (consistency.USES)
@@ -510,6 +611,8 @@ _WORD_LINES = 4
 
 class ColumnarRun:
     def __init__(self, root: Path, decls: dict[str, ResourceDecl], report: Report, block: int | None = None) -> None:
+        with contextlib.suppress(ImportError):  # with its allocator setting; `require` says what is missing
+            _import_polars()
         self.pl: Any = require("polars", "fast")
         self.root, self.decls, self.report = root, decls, report
         self.block = block or BLOCK  # bytes parsed at a time (tests make it small)
@@ -523,13 +626,16 @@ class ColumnarRun:
         self.unused: dict[str, Any] = {}
         self.all_ids: Any = None  # DataFrame(id, line, table): first owner of every id of the earlier tables
         self.table_ids: dict[str, Any] = {}  # table -> DataFrame(id, line), first occurrences
-        self.parsed = Parsed()  # EDTF bounds, across blocks and tables
-        self.cited: list[Any] = []  # per citations block: the record ids it cites
+        self.dates = Dates(self.pl)  # EDTF values, across blocks and tables
+        # The records citations name: the lookup of citations.record_id, and which of its keys are cited.
+        self.cited: tuple[Lookup, Any] | None = None
         self.statements: Any = None  # DataFrame(id, text, _line): each statement's text, for the verbatim check
         self.statement_ids: Lookup | None = None  # their ids
         self.statements_rel = C.STATEMENTS.path
-        self.verbatim: list[Any] = []  # per citations block: statements a sound citation quotes verbatim
-        self.unjudged: list[Any] = []  # per citations block: records with a citation that could not be checked
+        # Per statement (as in `statements`): cited, quoted verbatim by a sound citation, cited by one not judged.
+        self.cited_statements: Any = None
+        self.verbatim: Any = None
+        self.unjudged: Any = None
         self._lookups: dict[object, Lookup] = {}  # reference target -> its ids (see _targets)
         self._lines: Any = None  # every seed line, one Series (see _seed_lines)
         self._words: Any = None  # tokens of the seed lines (see _seed_words)
@@ -661,7 +767,7 @@ class ColumnarRun:
             df = block.rows
             self._check(table, rel, df, schema + controls if block.controls else schema, "rows")
             self._block_keys(table, rel, df, keep)
-            self._check(table, rel, df, semantic_checks(pl, table, df, self.parsed), "semantics")
+            self._check(table, rel, *semantic_checks(pl, table, df, self.dates), "semantics")
             if uses:
                 keep.used.append(pl.concat([df.get_column(c).drop_nulls().alias("id") for c in uses]).unique())
             if table.name in _LAYER6:
@@ -685,6 +791,7 @@ class ColumnarRun:
             self._consistency(table, pl.concat(keep.layer6))
         if table is C.ACTORS:
             self._aliases(rel, pl.concat(keep.aliases))
+            self._words = None  # only aliases look tokens up
         elif table is C.STATEMENTS:
             # The last row of an id wins, as in the row engine's dict.
             self.statements_rel = rel
@@ -694,6 +801,7 @@ class ColumnarRun:
                 .unique(subset="id", keep="last", maintain_order=True)
             )
             self.statement_ids = Lookup(pl, self.statements.get_column("id"))
+            self.cited_statements, self.verbatim, self.unjudged = (pl.repeat(False, self.statements.height, eager=True) for _ in range(3))
         return facts
 
     # --- layer 3: keys ----------------------------------------------------------------
@@ -703,47 +811,81 @@ class ColumnarRun:
         self-references kept for the end."""
         pl = self.pl
         named = pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= _MAX_ID)  # as the row engine's record_id
-        keep.ids.append(df.select("id", pl.col("_line").alias("line")).filter(named))
+        ids = df.select("id", pl.col("_line").alias("line")).filter(named)
+        keep.ids.append(ids)
+        # Ids an earlier table holds (key.duplicate_global where they first occur here: see _end_keys).
+        rows, pos = self._owned(frozenset(self.table_ids)).find(ids.get_column("id"))
+        if rows.len():
+            owner = self.all_ids.select(pl.col("line").alias("line_other"), "table")[pos]
+            keep.clash.append(pl.concat([ids[rows], owner], how="horizontal"))
         for col in table.foreign_keys:
             vals = df.select(pl.col(col.name).alias("value"), pl.col("_line").alias("line"), "id").filter(pl.col("value").is_not_null())
             if col.references == table.name:
                 keep.selfrefs.setdefault(col.name, []).append(vals)
                 continue
-            bad = self._targets(table, col).join(vals, "value").filter(pl.col("_pos").is_null()).drop("_pos")
+            lookup = self._targets(table, col)
+            if table is C.CITATIONS and col.name == "record_id":  # what is cited, for layer 4 (`_finish`)
+                if self.cited is None:
+                    self.cited = (lookup, pl.repeat(False, lookup.all.len(), eager=True))
+                rows, pos = lookup.find(vals.get_column("value"))
+                self.cited[1].scatter(pos, True)
+                bad = vals.filter(~pl.repeat(False, vals.height, eager=True).scatter(rows, True))
+            else:
+                bad = lookup.missing(vals, "value")
             if bad.height:
                 keep.dangling.append(bad.with_columns(pl.lit(col.name).alias("field")))
 
     def _targets(self, table: C.Table, col: C.Column) -> Lookup:
-        """The ids COL may name; built once per table, as the ids of earlier tables do not
-        change meanwhile."""
-        key = col.targets if col.references == "*" else col.references
+        """The ids COL may name: a table's (first occurrences), or for "*" the records of
+        the target tables (an id counts for the table that first held it, as in
+        `KeyIndex._judge`)."""
+        if col.references != "*":
+            target = col.references or ""
+            return self._lookup(target, lambda: self.table_ids[target].get_column("id"))
+        if table.name in col.targets:  # not in the contract: its own rows would count
+            raise Unsupported(f"{table.name}.{col.name} may name a record of its own table")
+        return self._owned(frozenset(col.targets))
+
+    def _owned(self, tables: frozenset[str]) -> Lookup:
+        """The ids first held by one of TABLES (all of them: positions are rows of `all_ids`)."""
+        pl = self.pl
+        tables &= frozenset(self.table_ids)
+        if tables == frozenset(self.table_ids):
+            return self._lookup(tables, lambda: self.all_ids.get_column("id"))
+        return self._lookup(tables, lambda: self.all_ids.filter(pl.col("table").is_in(list(tables))).get_column("id"))
+
+    def _lookup(self, key: object, ids: Callable[[], Any]) -> Lookup:
+        """A lookup of IDS, built once per table, as the ids of earlier tables do not change meanwhile."""
         if key not in self._lookups:
-            pl = self.pl
-            if col.references == "*":
-                if table.name in col.targets:  # not in the contract: its own rows would count
-                    raise Unsupported(f"{table.name}.{col.name} may name a record of its own table")
-                ids = self.all_ids.filter(pl.col("table").is_in(list(col.targets))).get_column("id")
-            else:
-                ids = self.table_ids[col.references or ""].get_column("id")
-            self._lookups[key] = Lookup(pl, ids)
+            self._lookups[key] = Lookup(self.pl, ids())
         return self._lookups[key]
 
     def _end_keys(self, table: C.Table, rel: str, keep: _Kept) -> None:
         pl = self.pl
         ids = pl.concat(keep.ids)
-        is_first = ids.get_column("id").is_first_distinct()  # once: both halves below use it
+        # First occurrences by hash (a table of 64-bit numbers, not of the strings); rows
+        # whose hash came before are decided on their strings, few as they are.
+        hashes = Lookup.hash(ids.get_column("id"))
+        is_first = hashes.is_first_distinct()
+        if not is_first.all():
+            again = hashes.is_in(hashes.filter(~is_first).implode())
+            at = pl.arange(0, ids.height, eager=True).filter(again)
+            is_first = is_first.scatter(at, ids.get_column("id").gather(at).is_first_distinct())
+        del hashes
         first = ids.filter(is_first)
         if first.height < ids.height:  # rare: join for the first line only when there are duplicates
             later = ids.filter(~is_first).join(first, on="id", suffix="_first", maintain_order="left")
             self._capped("key.duplicate", rel, later, lambda rid, line, first_line: duplicate(self.report, rel, line, rid, first_line))
-        clash = first.join(self.all_ids, on="id", how="inner", suffix="_other", maintain_order="left")
+        # An id of an earlier table, where it first occurs here (later rows are duplicates).
+        clash = pl.concat(keep.clash) if keep.clash else first.clear().with_columns(pl.lit(0).alias("line_other"), pl.lit("").alias("table"))
+        clash = clash.join(first.select("line"), on="line", how="semi", maintain_order="left")
         self._capped(
             "key.duplicate_global", rel, clash, lambda rid, line, other_line, other: duplicate_global(self.report, rel, line, rid, other, other_line)
         )
         earlier = self.all_ids.select("id", "table")
         if table is not C.TABLES[-1]:  # the last table's ids are looked up by no later one
             # Without clashes `first` itself is new: share its buffers instead of copying them.
-            fresh = first if not clash.height else first.join(self.all_ids, on="id", how="anti")
+            fresh = first if not clash.height else first.join(clash.select("id"), on="id", how="anti")
             self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
             self.table_ids[table.name] = first
         if table.unused_code is not None:
@@ -870,16 +1012,15 @@ class ColumnarRun:
             ("provenance.quote_mismatch", fits & quote.is_not_null() & ~same),
         ]
         self._check(C.CITATIONS, rel, c, checks, "provenance")
-        record = c.get_column("record_id")
-        self.cited.append(record.drop_nulls().unique())
-        self.unjudged.append(c.filter(~pl.col("_judged") & pl.col("record_id").is_not_null()).get_column("record_id").unique())
-        # Statements a sound citation quotes verbatim: its record looked up among the
-        # statements (no join per block), its quote compared with the text.
-        good = c.filter((fits & quote.is_not_null() & same).fill_null(False))
-        if good.height and self.statement_ids is not None:
-            found = self.statement_ids.join(good.select("record_id", "quote"), "record_id")
-            texts = self.statements.get_column("text").gather(found.get_column("_pos"))
-            self.verbatim.append(found.get_column("record_id").filter((texts == found.get_column("quote")).fill_null(False)))
+        # The statements cited here (looked up, no join per block): each cited, quoted
+        # verbatim by a sound citation, or cited by one that could not be judged.
+        if self.statement_ids is not None and self.statements.height:
+            rows, pos = self.statement_ids.find(c.get_column("record_id"))
+            cited = c.select(pl.col("_judged"), (fits & quote.is_not_null() & same).fill_null(False).alias("sound"), "quote")[rows]
+            texts = self.statements.get_column("text").gather(pos)
+            self.cited_statements.scatter(pos, True)
+            self.verbatim.scatter(pos.filter(cited.get_column("sound") & (texts == cited.get_column("quote")).fill_null(False)), True)
+            self.unjudged.scatter(pos.filter(~cited.get_column("_judged")), True)
 
     # --- layer 6: consistency -----------------------------------------------------------
 
@@ -888,19 +1029,19 @@ class ColumnarRun:
         the table's rid, line and `_LAYER6` columns, kept from its blocks).
 
         Each mask compares EDTF ranges as integer day keys, as `consistency.inside` does
-        on tuples; values whose years do not fit a key are always flagged.
+        on tuples.
         """
         pl, cons = self.pl, self.cons
         if table is C.EVENTS:
             first = frame.filter(pl.col("rid").is_not_null() & pl.col("rid").is_first_distinct())
-            self.event_dates = _date_keys(pl, first.select(pl.col("rid").alias("id"), "line", "date"), "date", "", self.parsed)
+            self.event_dates = self.dates.ranges(first.select(pl.col("rid").alias("id"), "line", "date"), "date", "")
             children = frame.filter(pl.col("parent_event_id").is_not_null())
-            flagged = _contained(pl, _date_keys(pl, children, "date", "c_", self.parsed), self.event_dates, "parent_event_id", inner="c_", outer="")
+            flagged = _contained(pl, self.dates.ranges(children, "date", "c_"), self.event_dates, "parent_event_id", inner="c_", outer="")
             for r in flagged.iter_rows(named=True):
                 cons.children.append(consistency.Link(r["line"], r["rid"], r["date"], r["parent_event_id"]))
                 self.needed_events.add(r["parent_event_id"])
         elif table is C.STATEMENTS:
-            flagged = _contained(pl, _date_keys(pl, frame, "date", "c_", self.parsed), self.event_dates, "event_id", inner="c_", outer="")
+            flagged = _contained(pl, self.dates.ranges(frame, "date", "c_"), self.event_dates, "event_id", inner="c_", outer="")
             for r in flagged.iter_rows(named=True):
                 cons.statements.append(consistency.Link(r["line"], r["rid"], r["date"], r["event_id"]))
                 self.needed_events.add(r["event_id"])
@@ -909,7 +1050,7 @@ class ColumnarRun:
             # Candidates for an overlap: spells sharing their member and organization.
             mask = frame.select((pair & (pl.len().over("member_id", "organization_id") > 1)).fill_null(False)).to_series()
             for bound, event in (("start", "start_event_id"), ("end", "end_event_id")):
-                keyed = _date_keys(pl, frame, bound, "s_", self.parsed).join(
+                keyed = self.dates.ranges(frame, bound, "s_").join(
                     self.event_dates, left_on=event, right_on="id", how="left", maintain_order="left", suffix="_event"
                 )
                 mask = mask | keyed.select(_either_inside(pl, "s_", "")).to_series()
@@ -924,18 +1065,25 @@ class ColumnarRun:
 
     def _finish(self) -> None:
         pl = self.pl
-        cited = pl.concat(self.cited).unique()
+        assert self.cited is not None  # the citations table was read
+        cited, marks = self.cited
         for table in C.TABLES:
             if not table.must_be_cited:
                 continue
-            missing = self.table_ids[table.name].join(cited.to_frame("id"), on="id", how="anti", maintain_order="left")
+            ids = self.table_ids[table.name]
+            rows, pos = cited.find(ids.get_column("id"))
+            known = pl.repeat(False, ids.height, eager=True).scatter(rows.filter(marks.gather(pos)), True)
+            missing = ids.filter(~known)
             self._capped("provenance.uncited", table.path, missing, lambda rid, line, t=table: uncited(self.report, t, rid, line))
         # Cited statements that no citation quotes verbatim, unless a citation of theirs
         # could not be judged (the row engine's rule, in `Provenance.finish_statements`).
-        excused = pl.concat([*self.verbatim, *self.unjudged, pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)])
-        bad = self.statements.filter(pl.col("id").is_in(cited.implode()) & ~pl.col("id").is_in(excused.implode()))
-        bad = bad.select("_line", "id", "text").rename({"_line": "line"}).sort("line")
-        rel = self.statements_rel
-        self._capped("provenance.statement_text", rel, bad, lambda line, rid, text: not_verbatim(self.report, rel, line, rid, text))
+        if self.statement_ids is not None:
+            checked = pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)  # by the exact checks
+            _, pos = self.statement_ids.find(checked)
+            excused = self.verbatim | self.unjudged | pl.repeat(False, self.statements.height, eager=True).scatter(pos, True)
+            bad = self.statements.filter(self.cited_statements & ~excused)
+            bad = bad.select("_line", "id", "text").rename({"_line": "line"}).sort("line")
+            rel = self.statements_rel
+            self._capped("provenance.statement_text", rel, bad, lambda line, rid, text: not_verbatim(self.report, rel, line, rid, text))
         self.cons.records = {name: dict(ids.iter_rows()) for name, ids in self.unused.items()}
         consistency.check(self.cons, self.report)

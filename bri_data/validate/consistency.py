@@ -16,7 +16,6 @@ A value that is empty, not EDTF or reversed is judged by layer 5 and skipped her
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -27,10 +26,9 @@ from bri_data.findings import Report
 Range = tuple[Day | None, Day | None]
 
 
-def date_range(value: str | None, parse: Callable[[str], Range | None] = bounds) -> Range | None:
-    """The EDTF range of VALUE; None when it is empty, not EDTF or reversed (PARSE: `bounds`,
-    or a cache of it)."""
-    b = parse(value) if value else None
+def date_range(value: str | None) -> Range | None:
+    """The EDTF range of VALUE; None when it is empty, not EDTF or reversed."""
+    b = bounds(value) if value else None
     if b is None or (b[0] is not None and b[1] is not None and b[1] < b[0]):
         return None
     return b
