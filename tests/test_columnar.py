@@ -191,8 +191,10 @@ def _edit(pkg: Path, table: str, change: Callable[[list[list[str]]], None]) -> N
 
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Blocks of a few kilobytes: every table of a small package spans many blocks."""
+    """Blocks of a few kilobytes: every table of a small package spans many blocks; and
+    references looked up as in a large one (by hash, not `is_in`)."""
     monkeypatch.setattr(columnar, "BLOCK", 3000)
+    monkeypatch.setattr(Lookup, "FEW", 0)
 
 
 def test_blocks_split_a_table_anywhere_and_keep_its_lines(tmp_path: Path) -> None:
@@ -332,20 +334,16 @@ def test_quoted_cells_across_blocks(tmp_path: Path, small_blocks: None) -> None:
 
 def test_lookup_finds_exactly_even_when_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
     """The binary search on hashes confirms each hit on the string; keys sharing a hash
-    (forced here: the hash is the length) are found by the fallback; few keys by `is_in`."""
+    (forced here: the hash is the length) are found by the fallback."""
     import polars as pl
 
     rng = random.Random(2)
     keys = sorted({"".join(rng.choice("abc") for _ in range(rng.randint(1, 6))) for _ in range(300)})
-    values = ["".join(rng.choice("abcd") for _ in range(rng.randint(0, 7))) for _ in range(500)] + [None]
-    frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).with_row_index("i")
-    for few, hashing in ((0, None), (0, lambda s: s.str.len_bytes().cast(pl.UInt64)), (Lookup.FEW, None)):
-        monkeypatch.setattr(Lookup, "FEW", few)
+    values = pl.Series(["".join(rng.choice("abcd") for _ in range(rng.randint(0, 7))) for _ in range(500)] + [None], dtype=pl.String)
+    for hashing in (None, lambda s: s.str.len_bytes().cast(pl.UInt64)):
         if hashing is not None:
             monkeypatch.setattr(Lookup, "hash", staticmethod(hashing))
-        lookup = Lookup(pl, pl.Series(keys, dtype=pl.String))
-        assert lookup.missing(frame, "v").get_column("i").to_list() == [i for i, v in enumerate(values) if v not in keys]
-        rows, pos = lookup.find(frame.get_column("v"))
+        rows, pos = Lookup(pl, pl.Series(keys, dtype=pl.String)).find(values)
         assert {r: keys[p] for r, p in zip(rows, pos, strict=True)} == {i: v for i, v in enumerate(values) if v in keys}
 
 
@@ -403,3 +401,28 @@ def test_common_dates_parse_as_bounds_does() -> None:
         b = bounds(value)
         want = (False, False, None, None) if b is None else (True, not (b[0] and b[1] and b[1] < b[0]), columnar._day_key(b[0]), columnar._day_key(b[1]))
         assert (edtf, ordered, lo, hi) == want, value
+
+
+def test_spell_overlaps_agree(tmp_path: Path, small_blocks: None) -> None:
+    """Many spells of few members and organizations, with starts and ends of every kind
+    (days, months, years, intervals, open and unknown ends, qualifiers, invalid, empty):
+    the columnar engine's overlap mask keeps every spell an overlap may involve."""
+    pkg = tmp_path / "synth"
+    synth.write(3000, pkg)
+    rng = random.Random(9)
+    dates = ["2020", "2021-03", "2021-03-15", "2021-03~", "2019/2021", "../2020", "2020/..", "2022-01-01/2022-02", "", "2021-02-30", "..",
+             "2023", "2023-07", "2023-07-31", "2021"]
+
+    def memberships(rows: list[list[str]]) -> None:
+        head = rows[0]
+        members = [r[head.index("member_id")] for r in rows[1:6]]
+        for row in rows[1:]:
+            row[head.index("member_id")] = rng.choice(members)
+            row[head.index("organization_id")] = rng.choice(members[:2])
+            row[head.index("start")], row[head.index("end")] = rng.choice(dates), rng.choice(dates)
+            row[head.index("end_event_id")] = row[head.index("end_event_id")] if row[head.index("end")] else ""
+
+    _edit(pkg, "memberships", memberships)
+    refresh_hashes(pkg)
+    counts = _agree(pkg, 1000)[1]
+    assert counts["consistency.spell_overlap"] > 20, counts

@@ -37,13 +37,15 @@ import codecs
 import contextlib
 import hashlib
 import os
+import queue
 import re
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from bri_data.contract import model as C
 from bri_data.contract.cells import CONTROL_PATTERN, INT_PATTERN, typed
@@ -255,6 +257,52 @@ def blocks(pl: Any, fh: BinaryIO, table: C.Table, facts: FileFacts, size: int = 
         raise Unsupported("no rows")  # the row engine reports empty and header-only files
 
 
+_T = TypeVar("_T")
+
+
+def ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """ITEMS, each produced in a thread while the caller works on the one before: the
+    next block is read, hashed and parsed (hashlib and polars release the GIL) while
+    the checks run on this one. An exception in the thread is raised here."""
+    slot: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slot.put((True, item), timeout=0.05)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slot.put((True, stop))  # the end
+        except BaseException as exc:  # handed to the caller, raised there
+            slot.put((False, exc))
+
+    worker = threading.Thread(target=produce, name="bri-data-blocks", daemon=True)
+    worker.start()
+    try:
+        while True:
+            ok, item = slot.get()
+            if not ok:
+                raise item  # type: ignore[misc]
+            if item is stop:
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a put waiting on the slot finish
+            with contextlib.suppress(queue.Empty):
+                slot.get(timeout=0.05)
+        worker.join()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
 _PRINTABLE = bytes(range(0x20, 0x7F)) + b"\n"
 _C1 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8 (0xC2 is never a continuation byte)
 
@@ -315,6 +363,17 @@ def _lines(pl: Any, data: bytes) -> Any:
     return pl.read_csv(data, has_header=False, separator="\x1f", quote_char=None, infer_schema=False, new_columns=["l"])
 
 
+_INT_PREFIX = "_int_"
+
+
+def with_numbers(pl: Any, table: C.Table, df: Any) -> Any:
+    """DF with, per integer column, `_int_<column>`: its value where the cell has the
+    integer form (`contract.cells.typed`), else null; parsed once for every check."""
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(_INT_RE)).then(pl.col(c).cast(pl.Int64, strict=False)).alias(_INT_PREFIX + c) for c in table.integer_columns
+    )
+
+
 def schema_checks(pl: Any, table: C.Table) -> list[tuple[str, Any]]:
     """(code, expression) pairs, the expression true exactly where `rows.check_row`
     reports CODE for one (column, keyword) of the row: JSON Schema keywords apply to the
@@ -331,7 +390,8 @@ def schema_checks(pl: Any, table: C.Table) -> list[tuple[str, Any]]:
         integer = "integer" in types
         if not integer and types not in (["string"], ["string", "null"]):
             raise Unsupported(f"type {types}")
-        number = col.str.contains(_INT_RE).fill_null(False) if integer else pl.lit(False)
+        value = pl.col(_INT_PREFIX + name)  # the typed value where it is a number (see `with_numbers`)
+        number = value.is_not_null() if integer else pl.lit(False)
         text = col.is_not_null() & ~number  # the typed value is a string
         for kw, expected in prop.items():
             if kw in _ANNOTATIONS:
@@ -352,7 +412,7 @@ def schema_checks(pl: Any, table: C.Table) -> list[tuple[str, Any]]:
             elif kw == "maxLength":
                 checks.append(("row.max_length", text & (col.str.len_chars() > expected)))
             elif kw == "minimum" and integer:
-                checks.append(("row.minimum", number & (col.cast(pl.Int64, strict=False) < expected)))
+                checks.append(("row.minimum", value < expected))
             else:
                 raise Unsupported(f"keyword {kw}")
     return checks
@@ -535,7 +595,7 @@ class Lookup:
     which grew with blocks x keys). The values looked up are sorted by hash too, so that
     the searches walk the keys in order. A matching hash is confirmed on the string; a
     value whose hash another key shares (with 64 bits, in practice never) is found by a
-    join. A few keys (`FEW`) are simply hashed again each time."""
+    join. (A few keys, `FEW`, are cheaper hashed again each time, with `is_in`.)"""
 
     FEW = 4096
 
@@ -545,7 +605,7 @@ class Lookup:
         return values.hash()
 
     def __init__(self, pl: Any, keys: Any) -> None:
-        self.pl, self.all = pl, keys
+        self.pl = pl
         order = self.hash(keys).arg_sort()
         self.hashes, self.keys = self.hash(keys).gather(order), keys.gather(order)
         self.pos = order.cast(pl.Int64)
@@ -569,16 +629,6 @@ class Lookup:
             rows, pos = pl.concat([rows, exact.get_column("r")]), pl.concat([pos, exact.get_column("p")])
         return rows, pos
 
-    def missing(self, frame: Any, on: str) -> Any:
-        """The rows of FRAME whose column ON is no key."""
-        values = frame.get_column(on)
-        if self.all.len() <= self.FEW:
-            return frame.filter(~values.is_in(self.all.implode()).fill_null(False))
-        rows, _ = self.find(values)
-        if rows.len() == frame.height:
-            return frame.clear()
-        return frame.filter(~self.pl.repeat(False, frame.height, eager=True).scatter(rows, True))
-
 
 # Per table, the columns layer 6 compares (kept to the end of the table, narrow), and
 # the rows it needs: events all (their dates), statements those that name an event.
@@ -595,6 +645,7 @@ class _Kept:
 
     ids: list[Any] = field(default_factory=list)  # DataFrame(id, line) per block
     clash: list[Any] = field(default_factory=list)  # DataFrame(id, line, line_other, table): ids an earlier table holds
+    prefixed: Any = None  # the earlier tables' ids with this table's prefix
     dangling: list[Any] = field(default_factory=list)  # DataFrame(value, line, id, field): references to nothing
     selfrefs: dict[str, list[Any]] = field(default_factory=dict)  # column -> DataFrame(value, line, id) per block
     used: list[Any] = field(default_factory=list)  # values that count as a use of a record (consistency.USES)
@@ -629,6 +680,8 @@ class ColumnarRun:
         self.dates = Dates(self.pl)  # EDTF values, across blocks and tables
         # The records citations name: the lookup of citations.record_id, and which of its keys are cited.
         self.cited: tuple[Lookup, Any] | None = None
+        self._record_at: Any = None  # per row of a citations block: the row of all_ids its record_id names (or null)
+        self._statement_at: Any = None  # per row of all_ids: the row of `statements` with that id (or null)
         self.statements: Any = None  # DataFrame(id, text, _line): each statement's text, for the verbatim check
         self.statement_ids: Lookup | None = None  # their ids
         self.statements_rel = C.STATEMENTS.path
@@ -636,8 +689,10 @@ class ColumnarRun:
         self.cited_statements: Any = None
         self.verbatim: Any = None
         self.unjudged: Any = None
-        self._lookups: dict[object, Lookup] = {}  # reference target -> its ids (see _targets)
+        self._all_lookup: Lookup | None = None  # the earlier tables' ids (see _ids)
+        self.clashing: dict[str, Any] = {}  # table -> its ids an earlier table held first
         self._lines: Any = None  # every seed line, one Series (see _seed_lines)
+        self._lengths: Any = None  # their lengths
         self._words: Any = None  # tokens of the seed lines (see _seed_words)
         self._offsets: dict[str, tuple[int, int]] = {}  # source id -> (first line's position, lines)
         # (file, code) -> rows (findings) of CODE in FILE explained so far: past the cap, counted.
@@ -759,12 +814,12 @@ class ColumnarRun:
         pl = self.pl
         facts = FileFacts()
         keep = _Kept()
-        self._lookups = {}  # the earlier tables' ids, as this table looks them up
+        self._all_lookup = None  # the earlier tables' ids, as this table looks them up
         self.cons.files[table.name] = rel  # where layer 6 points its findings
         schema, controls = schema_checks(pl, table), control_checks(pl, table)
         uses = consistency.USES.get(table.name, ())
-        for block in blocks(pl, _open(self.root, rel), table, facts, self.block):
-            df = block.rows
+        for block in ahead(blocks(pl, _open(self.root, rel), table, facts, self.block)):
+            df = with_numbers(pl, table, block.rows)
             self._check(table, rel, df, schema + controls if block.controls else schema, "rows")
             self._block_keys(table, rel, df, keep)
             self._check(table, rel, *semantic_checks(pl, table, df, self.dates), "semantics")
@@ -813,52 +868,68 @@ class ColumnarRun:
         named = pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= _MAX_ID)  # as the row engine's record_id
         ids = df.select("id", pl.col("_line").alias("line")).filter(named)
         keep.ids.append(ids)
-        # Ids an earlier table holds (key.duplicate_global where they first occur here: see _end_keys).
-        rows, pos = self._owned(frozenset(self.table_ids)).find(ids.get_column("id"))
-        if rows.len():
-            owner = self.all_ids.select(pl.col("line").alias("line_other"), "table")[pos]
-            keep.clash.append(pl.concat([ids[rows], owner], how="horizontal"))
+        # Ids an earlier table holds (key.duplicate_global where they first occur here: see
+        # _end_keys). Only an id without this table's prefix, or one of the earlier ids
+        # with it (few: they break their own table's pattern), can be one.
+        own = pl.col("id").str.starts_with(table.prefix + "-")
+        if keep.prefixed is None:
+            keep.prefixed = self.all_ids.filter(own).get_column("id")
+        maybe = ids.filter(~own | pl.col("id").is_in(keep.prefixed.implode()))
+        if maybe.height:
+            rows, pos = self._ids().find(maybe.get_column("id"))
+            if rows.len():
+                owner = self.all_ids.select(pl.col("line").alias("line_other"), "table")[pos]
+                keep.clash.append(pl.concat([maybe[rows], owner], how="horizontal"))
         for col in table.foreign_keys:
             vals = df.select(pl.col(col.name).alias("value"), pl.col("_line").alias("line"), "id").filter(pl.col("value").is_not_null())
             if col.references == table.name:
                 keep.selfrefs.setdefault(col.name, []).append(vals)
                 continue
-            lookup = self._targets(table, col)
-            if table is C.CITATIONS and col.name == "record_id":  # what is cited, for layer 4 (`_finish`)
+            bad, rows, pos = self._resolve(table, col, vals)
+            if table is C.CITATIONS and col.name == "record_id":  # what is cited, for layer 4 (`_finish`, `_citations`)
                 if self.cited is None:
-                    self.cited = (lookup, pl.repeat(False, lookup.all.len(), eager=True))
-                rows, pos = lookup.find(vals.get_column("value"))
+                    self.cited = (self._ids(), pl.repeat(False, self.all_ids.height, eager=True))
                 self.cited[1].scatter(pos, True)
-                bad = vals.filter(~pl.repeat(False, vals.height, eager=True).scatter(rows, True))
-            else:
-                bad = lookup.missing(vals, "value")
+                at = vals.get_column("line").gather(rows) - df.get_column("_line")[0]  # the rows of DF
+                self._record_at = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).scatter(at, pos)
             if bad.height:
                 keep.dangling.append(bad.with_columns(pl.lit(col.name).alias("field")))
 
-    def _targets(self, table: C.Table, col: C.Column) -> Lookup:
-        """The ids COL may name: a table's (first occurrences), or for "*" the records of
-        the target tables (an id counts for the table that first held it, as in
-        `KeyIndex._judge`)."""
-        if col.references != "*":
-            target = col.references or ""
-            return self._lookup(target, lambda: self.table_ids[target].get_column("id"))
-        if table.name in col.targets:  # not in the contract: its own rows would count
-            raise Unsupported(f"{table.name}.{col.name} may name a record of its own table")
-        return self._owned(frozenset(col.targets))
+    def _resolve(self, table: C.Table, col: C.Column, vals: Any) -> tuple[Any, Any, Any]:
+        """(bad, rows, pos): the rows of VALS whose `value` names no record COL may name;
+        the others (indexes), and the rows of `all_ids` (first owners) they name (for "*"
+        and large tables: the few rows of a small table are checked with `is_in` alone).
 
-    def _owned(self, tables: frozenset[str]) -> Lookup:
-        """The ids first held by one of TABLES (all of them: positions are rows of `all_ids`)."""
+        COL names a table's ids (its first occurrences: with those an earlier table held
+        first, `clashing`), or for "*" the ids first held by one of its target tables, as
+        in `KeyIndex._judge`. A few ids are looked up with `is_in`.
+        """
         pl = self.pl
-        tables &= frozenset(self.table_ids)
-        if tables == frozenset(self.table_ids):
-            return self._lookup(tables, lambda: self.all_ids.get_column("id"))
-        return self._lookup(tables, lambda: self.all_ids.filter(pl.col("table").is_in(list(tables))).get_column("id"))
+        if col.references == "*":
+            if table.name in col.targets:  # not in the contract: its own rows would count
+                raise Unsupported(f"{table.name}.{col.name} may name a record of its own table")
+            allowed = set(col.targets)
+        else:
+            allowed = {col.references or ""}
+            few = self.table_ids[col.references or ""]
+            if few.height <= Lookup.FEW:
+                nothing = pl.Series([], dtype=pl.Int64)
+                return vals.filter(~pl.col("value").is_in(few.get_column("id").implode())), nothing, nothing
+        rows, pos = self._ids().find(vals.get_column("value"))
+        owned = self.all_ids.get_column("table").gather(pos).is_in(list(allowed))
+        rows, pos = rows.filter(owned), pos.filter(owned)
+        bad = vals.filter(~pl.repeat(False, vals.height, eager=True).scatter(rows, True))
+        clashing = [self.clashing[t] for t in allowed if t in self.clashing and self.clashing[t].len()]
+        if bad.height and clashing and col.references != "*":
+            bad = bad.filter(~pl.col("value").is_in(pl.concat(clashing).implode()))
+        return bad, rows, pos
 
-    def _lookup(self, key: object, ids: Callable[[], Any]) -> Lookup:
-        """A lookup of IDS, built once per table, as the ids of earlier tables do not change meanwhile."""
-        if key not in self._lookups:
-            self._lookups[key] = Lookup(self.pl, ids())
-        return self._lookups[key]
+    def _ids(self) -> Lookup:
+        """The ids of the earlier tables (`all_ids`, positions are its rows); built once per
+        table, as they do not change meanwhile."""
+        if self._all_lookup is None:
+            self._all_lookup = Lookup(self.pl, self.all_ids.get_column("id"))
+        return self._all_lookup
 
     def _end_keys(self, table: C.Table, rel: str, keep: _Kept) -> None:
         pl = self.pl
@@ -888,6 +959,7 @@ class ColumnarRun:
             fresh = first if not clash.height else first.join(clash.select("id"), on="id", how="anti")
             self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
             self.table_ids[table.name] = first
+            self.clashing[table.name] = clash.get_column("id")
         if table.unused_code is not None:
             self.unused[table.name] = first
         bad = list(keep.dangling)
@@ -976,6 +1048,7 @@ class ColumnarRun:
         if self._lines is None:
             pl, seeds = self.pl, self.prov.seeds
             self._lines = pl.Series([t for seed in seeds.values() for t in seed.lines], dtype=pl.String)
+            self._lengths = self._lines.str.len_chars().cast(pl.Int64)  # in characters, as offsets count
             self._offsets, start = {}, 0
             for sid, seed in seeds.items():
                 self._offsets[sid] = (start, len(seed.lines))
@@ -990,19 +1063,19 @@ class ColumnarRun:
         sources, where = list(self._offsets), list(self._offsets.values())
         offset = pl.col("source_id").replace_strict(sources, [o for o, _ in where], default=None, return_dtype=pl.Int64)
         count = pl.col("source_id").replace_strict(sources, [n for _, n in where], default=None, return_dtype=pl.Int64)
-        ints = pl.all_horizontal(pl.col(n).str.contains(_INT_RE).fill_null(False) for n in ("line", "char_start", "char_end"))
-        n = pl.col("line").cast(pl.Int64, strict=False)
+        n, cs, ce = (pl.col(_INT_PREFIX + c) for c in ("line", "char_start", "char_end"))
+        ints = n.is_not_null() & cs.is_not_null() & ce.is_not_null()
         c = df.with_columns(
             (ints & offset.is_not_null()).alias("_judged"),  # a known seed and whole numbers (Provenance._citation)
-            pl.col("char_start").cast(pl.Int64, strict=False).alias("_cs"),
-            pl.col("char_end").cast(pl.Int64, strict=False).alias("_ce"),
             pl.when(ints & (n >= 1) & (n <= count)).then(offset + n - 1).alias("_at"),
         )
         at = c.get_column("_at")
-        text = lines.gather(at) if lines.len() else pl.Series([None] * c.height, dtype=pl.String)
-        c = c.with_columns(text.alias("_text"))
-        judged, cs, ce, txt, quote = pl.col("_judged"), pl.col("_cs"), pl.col("_ce"), pl.col("_text"), pl.col("quote")
-        fits = judged & txt.is_not_null() & (cs >= 0) & (cs < ce) & (ce <= txt.str.len_chars())
+        if lines.len():
+            c = c.with_columns(lines.gather(at).alias("_text"), self._lengths.gather(at).alias("_len"))
+        else:
+            c = c.with_columns(pl.lit(None, dtype=pl.String).alias("_text"), pl.lit(None, dtype=pl.Int64).alias("_len"))
+        judged, txt, quote = pl.col("_judged"), pl.col("_text"), pl.col("quote")
+        fits = judged & txt.is_not_null() & (cs >= 0) & (cs < ce) & (ce <= pl.col("_len"))
         # clipped so that rows already failing above cannot make slice() raise
         same = txt.str.slice(cs.clip(0), (ce - cs).clip(0)) == quote
         checks = [
@@ -1015,7 +1088,12 @@ class ColumnarRun:
         # The statements cited here (looked up, no join per block): each cited, quoted
         # verbatim by a sound citation, or cited by one that could not be judged.
         if self.statement_ids is not None and self.statements.height:
-            rows, pos = self.statement_ids.find(c.get_column("record_id"))
+            if self._statement_at is None:  # per row of all_ids, the statement of that id (or null)
+                found, at = self.statement_ids.find(self.all_ids.get_column("id"))
+                self._statement_at = pl.repeat(None, self.all_ids.height, dtype=pl.Int64, eager=True).scatter(found, at)
+            stm = self._statement_at.gather(self._record_at)  # the record each row cites, as `_block_keys` found it
+            rows = pl.arange(0, c.height, eager=True).filter(stm.is_not_null())
+            pos = stm.drop_nulls()
             cited = c.select(pl.col("_judged"), (fits & quote.is_not_null() & same).fill_null(False).alias("sound"), "quote")[rows]
             texts = self.statements.get_column("text").gather(pos)
             self.cited_statements.scatter(pos, True)
@@ -1046,9 +1124,7 @@ class ColumnarRun:
                 cons.statements.append(consistency.Link(r["line"], r["rid"], r["date"], r["event_id"]))
                 self.needed_events.add(r["event_id"])
         elif table is C.MEMBERSHIPS:
-            pair = pl.col("member_id").is_not_null() & pl.col("organization_id").is_not_null()
-            # Candidates for an overlap: spells sharing their member and organization.
-            mask = frame.select((pair & (pl.len().over("member_id", "organization_id") > 1)).fill_null(False)).to_series()
+            mask = self._overlapping(frame)
             for bound, event in (("start", "start_event_id"), ("end", "end_event_id")):
                 keyed = self.dates.ranges(frame, bound, "s_").join(
                     self.event_dates, left_on=event, right_on="id", how="left", maintain_order="left", suffix="_event"
@@ -1062,6 +1138,32 @@ class ColumnarRun:
             kept = self.event_dates.filter(pl.col("id").is_in(needed.implode())).select("id", "line", "date")
             cons.events = {eid: (n, date) for eid, n, date in kept.iter_rows()}
             self.event_dates = None
+
+    def _overlapping(self, frame: Any) -> Any:
+        """Per spell of FRAME, whether `consistency._spells` could find it overlapping
+        another: every spell of a member and organization two of whose spells may share a
+        day (`consistency._overlap`: each starts before the other ends, over the days a
+        spell surely covers, `_extent`). Sorted by the first such day, a spell overlaps
+        an earlier one only if one of those ends after it starts; a group with such a
+        spell is flagged whole (the exact check compares its pairs)."""
+        pl, group = self.pl, ["member_id", "organization_id"]
+        keyed = self.dates.ranges(self.dates.ranges(frame, "start", "a_"), "end", "b_")
+        start, end = pl.col("start"), pl.col("end")
+        sure = (
+            (start.is_null() | (pl.col("a_st").is_not_null() & (pl.col("a_hi") != _BIG)))  # a valid start, not open towards the future
+            & (end.is_null() | (pl.col("b_st").is_not_null() & (pl.col("b_lo") != -_BIG)))  # a valid end, not open towards the past
+            & pl.col("member_id").is_not_null()
+            & pl.col("organization_id").is_not_null()
+        )
+        days = keyed.filter(sure).select(
+            *group,
+            pl.when(start.is_not_null()).then(pl.col("a_hi")).otherwise(-_BIG).alias("lo"),  # the start's last day
+            pl.when(end.is_not_null()).then(pl.col("b_lo")).otherwise(_BIG).alias("hi"),  # the end's first day
+        )
+        ended = pl.col("hi").cum_max().shift(1).over(group, order_by="lo")  # the latest end among the spells starting earlier
+        groups = days.filter((ended > pl.col("lo")).fill_null(False)).select(group).unique()
+        flagged = frame.select(group).join(groups.with_columns(pl.lit(True).alias("_o")), on=group, how="left", maintain_order="left")
+        return flagged.get_column("_o").fill_null(False)
 
     def _finish(self) -> None:
         pl = self.pl
