@@ -13,6 +13,7 @@ import pytest
 
 from bri_data.build.generate import build
 from bri_data.contract import model as C
+from bri_data.contract.cells import typed
 from bri_data.findings import Report
 from bri_data.validate import columnar
 from bri_data.validate.columnar import ColumnarRun, Lookup, Unsupported
@@ -426,3 +427,94 @@ def test_spell_overlaps_agree(tmp_path: Path, small_blocks: None) -> None:
     refresh_hashes(pkg)
     counts = _agree(pkg, 1000)[1]
     assert counts["consistency.spell_overlap"] > 20, counts
+
+
+def test_alias_search_is_exact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Aliases that are random spans of the seeds (starting and ending mid-word, across
+    punctuation, a single letter) and near misses: found exactly as the row engine finds
+    them, whether the token step or the automaton decides (the token step tries one line
+    here, so that the automaton gets work too)."""
+    from bri_data.files.package import read_seeds
+
+    pkg = copy_package(tmp_path / "pkg")
+    lines = [ln for seed in read_seeds(pkg) for ln in seed.lines if len(ln) > 40]
+    rng = random.Random(4)
+
+    def span() -> str:
+        ln = rng.choice(lines)
+        a = rng.randrange(len(ln) - 30)
+        s = ln[a : a + rng.randint(1, 30)]
+        return rng.choice([s, s + "x", "x" + s, s.upper(), s[::-1]]) if rng.random() < 0.3 else s
+
+    def actors(rows: list[list[str]]) -> None:
+        col = rows[0].index("aliases")
+        for row in rows[1:]:
+            row[col] = ";".join(a for a in (span() for _ in range(rng.randint(1, 5))) if a and ";" not in a and a == a.strip())
+
+    _edit(pkg, "actors", actors)
+    refresh_hashes(pkg)
+    monkeypatch.setattr(columnar, "_WORD_LINES", 1)
+    counts = _agree(pkg, 1000)[1]
+    assert counts["provenance.alias"] > 20, counts
+
+
+def _tricky(col: C.Column, rng: random.Random) -> str | None:
+    """A cell for COL: mostly valid, often subtly not (the forms each check turns on)."""
+    common = [None, "", "x", "\x1b[31m", "é" * 90, "a\u0085b"]
+    if col.type == "integer":
+        pool = ["0", "1", "7", "-0", "-1", "007", "+5", " 5", "5 ", "٥", "1e3", "9" * 18, "9" * 19, "-" + "9" * 18, "1.0"]
+    elif col.vocabulary:
+        values = [t.value for t in col.vocabulary]
+        pool = [*values, values[0].upper(), values[0] + " ", "wizard"]
+    elif col.check == "edtf":
+        pool = ["2024", "2024-10-23", "2024-02-30", "2024-10-23/2024-10-22", "../2024", "2024/..", "..", "201X", "2024-21", "Y170000002", "yesterday", "2024-10~"]
+    elif col.check == "country":
+        pool = ["BLR", "KAZ", "ZZZ", "blr", "BL", "BLRR", "XKX"]
+    elif col.pattern:
+        prefix = col.pattern.split("-", 1)[0].strip("(^")
+        prefix = prefix.split("|")[0]
+        pool = [f"{prefix}-a", f"{prefix}-a-1", f"{prefix}--a", f"{prefix}-A", "Bad Id", f"{prefix}-" + "a" * 90, f"{prefix}-a\n"]
+    else:
+        pool = ["some text", "a, \"quoted\" text", "x" * 5001, "23 October", "a week prior", "it may", "tab\there"]
+    return rng.choice(pool + common)
+
+
+@pytest.mark.parametrize("table", C.TABLES[1:], ids=lambda t: t.name)
+def test_masks_count_exactly_what_the_exact_checks_report(table: C.Table) -> None:
+    """Past the cap the columnar engine counts findings from its masks, so per row and
+    code they must give exactly what `rows.check_row` and `semantics.check` report; on
+    random rows of tricky cells (every keyword, integer forms, control characters,
+    EDTF, countries, every rule)."""
+    import polars as pl
+
+    from bri_data.files.csvtable import Row
+    from bri_data.validate import semantics
+    from bri_data.validate.rows import check_row
+
+    rng = random.Random(table.name)
+    rows = [{c.name: _tricky(c, rng) for c in table.columns} for _ in range(1500)]
+    for row in rows[::7]:  # the rules' columns from one pool, so that they meet
+        for rule in table.rules:
+            row[rule.second] = row[rule.first] if rule.kind == "distinct" else row[rule.second]
+    frame = pl.DataFrame(rows, schema={c.name: pl.String for c in table.columns})
+    frame = frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in frame.columns)
+    frame = columnar.with_numbers(pl, table, frame.with_row_index("_line", offset=2))
+    for what, (df, checks) in (
+        ("rows", (frame, columnar.schema_checks(pl, table) + columnar.control_checks(pl, table))),
+        ("semantics", columnar.semantic_checks(pl, table, frame, columnar.Dates(pl))),
+    ):
+        codes = list(dict.fromkeys(code for code, _ in checks))
+        masks = df.select(
+            pl.sum_horizontal([e.fill_null(False).cast(pl.UInt32) for c, e in checks if c == code]).alias(code) for code in codes
+        ).to_dicts()
+        seen: set[str] = set()
+        for rec, predicted in zip(frame.select(table.column_names).to_dicts(), masks, strict=True):
+            report = Report("x")
+            rid = rec["id"] if rec["id"] and len(rec["id"]) <= 200 else None
+            if what == "rows":
+                check_row(table, Row(2, rec, rid), set(table.column_names), "f", report)
+            else:
+                semantics.check(table, "f", 2, rid, typed(table, rec), report)
+            assert dict(report.counts) == {c: n for c, n in predicted.items() if n}, (what, rec)
+            seen |= set(report.counts)
+        assert len(seen) >= (3 if what == "rows" else 1 if table.semantic_columns or table.rules else 0), (what, seen)

@@ -1021,7 +1021,8 @@ class ColumnarRun:
         words = self._seed_words()
         cand = pl.DataFrame({"alias": patterns}).with_row_index("ai")
         tokens = cand.select("ai", pl.col("alias").str.split(" ").alias("w")).explode("w").with_columns(pl.col("w").str.strip_chars(_PUNCTUATION))
-        rarest = tokens.join(words, on="w", how="inner").sort("n", "ai", "w").group_by("ai", maintain_order=True).first()
+        known = tokens.join(words, on="w", how="inner", maintain_order="left")
+        rarest = known.filter(pl.col("n") == pl.col("n").min().over("ai")).unique("ai", keep="first", maintain_order=True)
         pairs = rarest.select("ai", "ln").explode("ln")
         pairs = pairs.with_columns(lines.gather(pairs.get_column("ln")).alias("text"), patterns.gather(pairs.get_column("ai")).alias("alias"))
         hits = pairs.filter(pl.col("text").str.contains(pl.col("alias"), literal=True)).get_column("ai").unique()
@@ -1034,12 +1035,12 @@ class ColumnarRun:
 
     def _seed_words(self) -> Any:
         """DataFrame(w, ln, n): each token of the seed lines (space-separated, punctuation
-        stripped), the first `_WORD_LINES` lines holding it, and how often it occurs."""
+        stripped), the lines of its first `_WORD_LINES` occurrences, and how often it occurs."""
         if self._words is None:
             pl = self.pl
             tokens = pl.DataFrame({"w": self._seed_lines()}).with_row_index("ln").with_columns(pl.col("w").str.split(" ")).explode("w")
             tokens = tokens.with_columns(pl.col("w").str.strip_chars(_PUNCTUATION))
-            self._words = tokens.group_by("w").agg(pl.col("ln").unique(maintain_order=True).head(_WORD_LINES), pl.len().alias("n"))
+            self._words = tokens.group_by("w").agg(pl.col("ln").head(_WORD_LINES), pl.len().alias("n"))
         return self._words
 
     def _seed_lines(self) -> Any:
