@@ -589,6 +589,12 @@ def _contained(pl: Any, rows: Any, events: Any, ref: str, inner: str, outer: str
 
 
 
+def _mark(flags: Any, at: Any) -> Any:
+    """FLAGS (booleans, changed in place and returned) set at the indexes AT (made unique
+    and sorted first: polars 1.28 sets booleans only at sorted, distinct indexes)."""
+    return flags.scatter(at.unique().sort(), True)
+
+
 class Lookup:
     """Strings looked up by binary search on their 64-bit hashes, sorted once: a lookup per
     block costs its own rows (a join or `is_in` would hash every key again for each block,
@@ -889,7 +895,7 @@ class ColumnarRun:
             if table is C.CITATIONS and col.name == "record_id":  # what is cited, for layer 4 (`_finish`, `_citations`)
                 if self.cited is None:
                     self.cited = (self._ids(), pl.repeat(False, self.all_ids.height, eager=True))
-                self.cited[1].scatter(pos, True)
+                _mark(self.cited[1], pos)
                 at = vals.get_column("line").gather(rows) - df.get_column("_line")[0]  # the rows of DF
                 self._record_at = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).scatter(at, pos)
             if bad.height:
@@ -918,7 +924,7 @@ class ColumnarRun:
         rows, pos = self._ids().find(vals.get_column("value"))
         owned = self.all_ids.get_column("table").gather(pos).is_in(list(allowed))
         rows, pos = rows.filter(owned), pos.filter(owned)
-        bad = vals.filter(~pl.repeat(False, vals.height, eager=True).scatter(rows, True))
+        bad = vals.filter(~_mark(pl.repeat(False, vals.height, eager=True), rows))
         clashing = [self.clashing[t] for t in allowed if t in self.clashing and self.clashing[t].len()]
         if bad.height and clashing and col.references != "*":
             bad = bad.filter(~pl.col("value").is_in(pl.concat(clashing).implode()))
@@ -1029,7 +1035,7 @@ class ColumnarRun:
         found = patterns.gather(hits)
         rest = patterns.filter(~cand.get_column("ai").is_in(hits.implode()))
         for i in range(0, rest.len(), 20000):  # bounded automaton size
-            matched = lines.str.extract_many(rest.slice(i, 20000).implode(), overlapping=True)
+            matched = lines.str.extract_many(rest.slice(i, 20000).to_list(), overlapping=True)
             found = pl.concat([found, matched.explode().drop_nulls().unique()])
         return found
 
@@ -1097,9 +1103,9 @@ class ColumnarRun:
             pos = stm.drop_nulls()
             cited = c.select(pl.col("_judged"), (fits & quote.is_not_null() & same).fill_null(False).alias("sound"), "quote")[rows]
             texts = self.statements.get_column("text").gather(pos)
-            self.cited_statements.scatter(pos, True)
-            self.verbatim.scatter(pos.filter(cited.get_column("sound") & (texts == cited.get_column("quote")).fill_null(False)), True)
-            self.unjudged.scatter(pos.filter(~cited.get_column("_judged")), True)
+            _mark(self.cited_statements, pos)
+            _mark(self.verbatim, pos.filter(cited.get_column("sound") & (texts == cited.get_column("quote")).fill_null(False)))
+            _mark(self.unjudged, pos.filter(~cited.get_column("_judged")))
 
     # --- layer 6: consistency -----------------------------------------------------------
 
@@ -1175,7 +1181,7 @@ class ColumnarRun:
                 continue
             ids = self.table_ids[table.name]
             rows, pos = cited.find(ids.get_column("id"))
-            known = pl.repeat(False, ids.height, eager=True).scatter(rows.filter(marks.gather(pos)), True)
+            known = _mark(pl.repeat(False, ids.height, eager=True), rows.filter(marks.gather(pos)))
             missing = ids.filter(~known)
             self._capped("provenance.uncited", table.path, missing, lambda rid, line, t=table: uncited(self.report, t, rid, line))
         # Cited statements that no citation quotes verbatim, unless a citation of theirs
@@ -1183,7 +1189,7 @@ class ColumnarRun:
         if self.statement_ids is not None:
             checked = pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)  # by the exact checks
             _, pos = self.statement_ids.find(checked)
-            excused = self.verbatim | self.unjudged | pl.repeat(False, self.statements.height, eager=True).scatter(pos, True)
+            excused = self.verbatim | self.unjudged | _mark(pl.repeat(False, self.statements.height, eager=True), pos)
             bad = self.statements.filter(self.cited_statements & ~excused)
             bad = bad.select("_line", "id", "text").rename({"_line": "line"}).sort("line")
             rel = self.statements_rel
