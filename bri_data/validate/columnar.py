@@ -197,8 +197,10 @@ def prescan(root: Path, rel: str, table: C.Table) -> _Scan:
     return _Scan(facts, rel)
 
 
-# Bytes of CSV parsed at a time: memory holds one block's frame, not the table's.
-BLOCK = 8 << 20
+# Bytes of CSV parsed at a time: memory holds two blocks' frames (the one checked, the
+# next one parsed meanwhile: `ahead`), not the table's. 4 MiB: at 1M rows, 8 MiB was no
+# faster and took about 40 MiB more.
+BLOCK = 4 << 20
 
 
 @dataclass
@@ -261,24 +263,26 @@ _T = TypeVar("_T")
 
 
 def ahead(items: Iterator[_T]) -> Iterator[_T]:
-    """ITEMS, each produced in a thread while the caller works on the one before: the
-    next block is read, hashed and parsed (hashlib and polars release the GIL) while
-    the checks run on this one. An exception in the thread is raised here."""
-    slot: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
+    """ITEMS, the next one produced in a thread while the caller works on this one: the
+    next block is read, hashed and parsed (hashlib and polars release the GIL) while the
+    checks run on this one. At most one item waits (memory holds two blocks). An
+    exception in the thread is raised here."""
+    slot: queue.Queue[tuple[bool, object]] = queue.Queue()
+    turn = threading.Semaphore(1)  # one item may be made ahead of the caller
     stop = threading.Event()
 
     def produce() -> None:
         try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        slot.put((True, item), timeout=0.05)
-                        break
-                    except queue.Full:
-                        continue
+            while True:
+                while not turn.acquire(timeout=0.05):
+                    if stop.is_set():
+                        return
                 if stop.is_set():
                     return
-            slot.put((True, stop))  # the end
+                item = next(items, stop)
+                slot.put((True, item))
+                if item is stop:  # the end
+                    return
         except BaseException as exc:  # handed to the caller, raised there
             slot.put((False, exc))
 
@@ -287,6 +291,7 @@ def ahead(items: Iterator[_T]) -> Iterator[_T]:
     try:
         while True:
             ok, item = slot.get()
+            turn.release()
             if not ok:
                 raise item  # type: ignore[misc]
             if item is stop:
@@ -294,9 +299,6 @@ def ahead(items: Iterator[_T]) -> Iterator[_T]:
             yield item  # type: ignore[misc]
     finally:
         stop.set()
-        while worker.is_alive():  # let a put waiting on the slot finish
-            with contextlib.suppress(queue.Empty):
-                slot.get(timeout=0.05)
         worker.join()
         close = getattr(items, "close", None)
         if close is not None:
@@ -873,7 +875,8 @@ class ColumnarRun:
         pl = self.pl
         named = pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= _MAX_ID)  # as the row engine's record_id
         ids = df.select("id", pl.col("_line").alias("line")).filter(named)
-        keep.ids.append(ids)
+        # The last table's ids serve only its duplicate check: 64-bit hashes will do (_end_keys).
+        keep.ids.append(ids.select(Lookup.hash(pl.col("id")).alias("h"), "line") if self._hashed(table) else ids)
         # Ids an earlier table holds (key.duplicate_global where they first occur here: see
         # _end_keys). Only an id without this table's prefix, or one of the earlier ids
         # with it (few: they break their own table's pattern), can be one.
@@ -900,6 +903,19 @@ class ColumnarRun:
                 self._record_at = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).scatter(at, pos)
             if bad.height:
                 keep.dangling.append(bad.with_columns(pl.lit(col.name).alias("field")))
+
+    def _reread(self, table: C.Table, rel: str, lines: Any) -> Any:
+        """DataFrame(id, line) of the LINES (sorted) of TABLE's file, read once more."""
+        pl = self.pl
+        wanted = lines.implode()
+        found = [
+            block.rows.filter(pl.col("_line").is_in(wanted)).select("id", pl.col("_line").alias("line"))
+            for block in blocks(pl, _open(self.root, rel), table, FileFacts(), self.block)
+        ]
+        got = pl.concat(found)
+        if got.get_column("line").to_list() != lines.to_list():
+            raise Unsupported(f"{rel} changed while it was read")
+        return got
 
     def _resolve(self, table: C.Table, col: C.Column, vals: Any) -> tuple[Any, Any, Any]:
         """(bad, rows, pos): the rows of VALS whose `value` names no record COL may name;
@@ -937,21 +953,30 @@ class ColumnarRun:
             self._all_lookup = Lookup(self.pl, self.all_ids.get_column("id"))
         return self._all_lookup
 
+    def _hashed(self, table: C.Table) -> bool:
+        """Whether TABLE's ids are kept as hashes only: the last table's, which no later
+        table looks up, when no column of its own refers to them."""
+        return table is C.TABLES[-1] and table.unused_code is None and all(c.references != table.name for c in table.foreign_keys)
+
     def _end_keys(self, table: C.Table, rel: str, keep: _Kept) -> None:
         pl = self.pl
         ids = pl.concat(keep.ids)
-        # First occurrences by hash (a table of 64-bit numbers, not of the strings); rows
-        # whose hash came before are decided on their strings, few as they are.
-        hashes = Lookup.hash(ids.get_column("id"))
+        # First occurrences by hash (a table of 64-bit numbers, not of the strings); the
+        # rows of a hash that repeats are decided on their strings, few as they are (read
+        # again from the file when only hashes were kept).
+        hashes = ids.get_column("h") if self._hashed(table) else Lookup.hash(ids.get_column("id"))
         is_first = hashes.is_first_distinct()
+        candidates = ids.clear().select("line").with_columns(pl.lit("").alias("id"))
         if not is_first.all():
             again = hashes.is_in(hashes.filter(~is_first).implode())
             at = pl.arange(0, ids.height, eager=True).filter(again)
-            is_first = is_first.scatter(at, ids.get_column("id").gather(at).is_first_distinct())
+            candidates = self._reread(table, rel, ids.get_column("line").gather(at)) if self._hashed(table) else ids[at]
+            is_first = is_first.scatter(at, candidates.get_column("id").is_first_distinct())
         del hashes
         first = ids.filter(is_first)
-        if first.height < ids.height:  # rare: join for the first line only when there are duplicates
-            later = ids.filter(~is_first).join(first, on="id", suffix="_first", maintain_order="left")
+        repeated = candidates.filter(~candidates.get_column("id").is_first_distinct())
+        if repeated.height:  # rare: join for the first line only when there are duplicates
+            later = repeated.select("id", "line").join(candidates.select("id", "line").unique("id", keep="first"), on="id", suffix="_first", maintain_order="left")
             self._capped("key.duplicate", rel, later, lambda rid, line, first_line: duplicate(self.report, rel, line, rid, first_line))
         # An id of an earlier table, where it first occurs here (later rows are duplicates).
         clash = pl.concat(keep.clash) if keep.clash else first.clear().with_columns(pl.lit(0).alias("line_other"), pl.lit("").alias("table"))
