@@ -164,11 +164,11 @@ class Report:
         # placed after it is never kept; ties are kept or not by the rest of the key.
         return (file, line or 0) <= heap[0].key[:2]
 
-    def tally(self, code: str) -> None:
-        """Count a CODE finding that `wants` said would not be kept (its message unwritten)."""
+    def tally(self, code: str, n: int = 1) -> None:
+        """Count N CODE findings that `wants` said would not be kept (their messages unwritten)."""
         if code not in CODES:
             raise ValueError(f"unknown finding code {code!r}")
-        self.counts[code] += 1
+        self.counts[code] += n
 
     @property
     def findings(self) -> list[Finding]:

@@ -118,7 +118,7 @@ def test_locate_lists_a_bounded_number_of_places(tmp_path: Path) -> None:
     from bri_data.files.seeds import MAX_PLACES, Seed, locate
 
     lines = tuple("a" * 1000 for _ in range(4000))  # 4 million places for "a"
-    seed = Seed("src-x", "seeds/x.txt", "\n".join(lines), "0" * 64, lines)
+    seed = Seed("src-x", "seeds/x.txt", "0" * 64, lines)
     with pytest.raises(LookupFailedError) as err:
         locate("a", [seed])
     message = str(err.value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 MAX_DESCRIPTOR_BYTES = 4 << 20
 # JSON nesting depth of the descriptor; the profile needs 5 levels.
 MAX_JSON_DEPTH = 64
-# One table file. The row engine streams; the columnar engine scans lazily.
+# One table file. The row engine streams; the columnar engine reads it in blocks.
 MAX_TABLE_BYTES = 1 << 30
 # One CSV record (a row, quoted line breaks included), hence any cell: a row is held
 # in memory whole while it is parsed.

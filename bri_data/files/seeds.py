@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +20,15 @@ from bri_data.files.paths import Refused, open_member
 class Seed:
     source_id: str
     path: str  # relative to the package root
-    text: str
     sha256: str
     lines: tuple[str, ...]  # text.split("\n"), not splitlines(): lines split on LF only (CURATION.md rule 2)
+
+    @property
+    def text(self) -> str:
+        """The whole text, joined on demand: a seed is held once, as its lines (a Python
+        string of non-ASCII text takes two or four bytes a character, so a seed held
+        twice would cost that twice)."""
+        return "\n".join(self.lines)
 
     def line(self, number: int) -> str | None:
         return self.lines[number - 1] if 1 <= number <= len(self.lines) else None
@@ -42,22 +48,22 @@ def read_seed(source_id: str, root: Path, rel: str, budget: SeedBudget | None = 
     OSError or UnicodeDecodeError."""
     if budget is not None and rel in budget.read:
         return dataclasses.replace(budget.read[rel], source_id=source_id)
-    seed = _read_seed(source_id, root, rel)
+    seed, size = _read_seed(source_id, root, rel)
     if budget is not None:
-        budget.total += len(seed.text.encode("utf-8"))
+        budget.total += size
         if budget.total > MAX_SEEDS_TOTAL_BYTES:
             raise Refused("too_large", f"the seeds together exceed {MAX_SEEDS_TOTAL_BYTES:,} bytes; bri-data reads at most that (README: Limits)")
         budget.read[rel] = seed
     return seed
 
 
-def _read_seed(source_id: str, root: Path, rel: str) -> Seed:
+def _read_seed(source_id: str, root: Path, rel: str) -> tuple[Seed, int]:
+    """The seed, and its size in bytes."""
     with open_member(root, rel, "seed") as fh:
         data = fh.read(MAX_SEED_BYTES + 1)
     if len(data) > MAX_SEED_BYTES:  # grew since it was opened
         raise Refused("too_large", f"the file has more than {MAX_SEED_BYTES:,} bytes; bri-data reads at most that (README: Limits)")
-    text = data.decode("utf-8")
-    return Seed(source_id, rel, text, hashlib.sha256(data).hexdigest(), tuple(text.split("\n")))
+    return Seed(source_id, rel, hashlib.sha256(data).hexdigest(), tuple(data.decode("utf-8").split("\n"))), len(data)
 
 
 @dataclass(frozen=True)
@@ -139,8 +145,9 @@ class SeedIndex:
     occurrence.
     """
 
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
+    def __init__(self, texts: list[str] | None = None, lines: list[Sequence[str]] | None = None) -> None:
+        """Over TEXTS, or over each text's LINES (split on LF; what a `Seed` holds)."""
+        self.lines = lines if lines is not None else [t.split("\n") for t in texts or []]
         self.checks = 0  # line checks made so far (tests bound the work with it)
         self._counts: dict[str, int] | None = None  # word -> lines holding it
         # The vocabulary sorted, and reversed then sorted, with running line counts: the
@@ -150,12 +157,13 @@ class SeedIndex:
         self._joined: str | None = None  # the vocabulary, one word a line: words containing an infix
 
     def _lines(self) -> Iterator[str]:
-        for text in self.texts:  # one line at a time: no copy of the texts
-            start = 0
-            while (end := text.find("\n", start)) != -1:
-                yield text[start:end]
-                start = end + 1
-            yield text[start:]
+        for lines in self.lines:
+            yield from lines
+
+    def _anywhere(self, q: str) -> bool:
+        """A C-level scan of every text, for the rare query that is no word at all or
+        holds a line break."""
+        return any(q in line for line in self._lines()) if "\n" not in q else any(q in "\n".join(ls) for ls in self.lines)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -201,7 +209,7 @@ class SeedIndex:
         for q in queries:
             runs = [(m.start(), m.end()) for m in _WORD.finditer(q)] if q and "\n" not in q else []
             if not runs:  # "", no word at all, or a line break: rare enough to scan for
-                if q and any(q in t for t in self.texts):
+                if q and self._anywhere(q):
                     found.add(q)
                 continue
             if runs == [(0, len(q))]:

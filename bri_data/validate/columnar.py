@@ -3,30 +3,49 @@
 Same checks, same findings as the row engine, at several times the speed, by splitting
 every check in two:
 
-1. a *mask*: polars expressions over whole columns that flag every row that could fail
-   (the JSON Schema's keywords compiled to expressions; keys and foreign keys as hash
-   joins; EDTF, country and alias checks on unique values only; quotes by slicing the
-   joined line text);
-2. the *exact check*: flagged rows, and only those, go through the row engine's own
-   functions, which write the findings. A mask may over-flag (a flagged row that is
-   valid produces nothing); it must never under-flag. tests/test_columnar.py runs every
-   fixture and an error-injected synthetic package through both engines and requires
-   identical reports.
+1. a *mask*: polars expressions over whole columns that say, per row and finding code,
+   how many findings the row engine reports there (the JSON Schema's keywords compiled
+   to expressions; keys and foreign keys by binary search in sorted ids; EDTF, country
+   and alias checks on unique values only; quotes by slicing the cited seed line);
+2. the *exact check*: flagged rows go through the row engine's own functions, which
+   write the findings. Past the findings cap (`Report.max_per_code`), a row whose
+   findings could not be kept is counted from the mask instead (`Report.tally`): work
+   past the cap is counting, not explaining. So the masks must be exact: on the rows it
+   explains, the engine compares what the exact check reported with what the mask
+   predicted, and declines the data (the row engine then checks it) if they differ.
+   tests/test_columnar.py runs every fixture and error-injected synthetic packages
+   through both engines, with small caps and small blocks, and requires identical
+   reports.
+
+Each table is read once, in blocks of whole lines (`blocks`): one pass over the bytes
+hashes them, checks the lines are records and parses each block; masks and exact checks
+run block by block, and only what spans blocks (ids for duplicates and references,
+self-references, aliases, statement texts, cited ids, the few columns layer 6 compares)
+is kept to the end of the table, as narrow frames. Memory holds one block, those frames
+and the seeds, not the table.
 
 The engine refuses (raises `Unsupported`; the caller discards its partial report) when
 a file is not plain, one-record-per-line CSV (bad bytes, NUL, CR, a BOM or any other
-header than the contract's, a quoted newline, ragged or blank rows, no rows) or the
-schema uses a keyword it cannot compile; the caller then runs the row engine, which
-reports such problems precisely.
+header than the contract's, a quoted newline, ragged or blank rows, no rows, a line near
+the row size limit) or the schema uses a keyword it cannot compile; the caller then
+runs the row engine, which reports such problems precisely.
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
-from dataclasses import dataclass
+import os
+import queue
+import re
+import sys
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
 from bri_data.contract import model as C
 from bri_data.contract.cells import CONTROL_PATTERN, INT_PATTERN, typed
@@ -39,12 +58,13 @@ from bri_data.findings import Report
 from bri_data.validate import consistency, rules, semantics
 from bri_data.validate.descriptor import ResourceDecl
 from bri_data.validate.keys import KeyIndex, cycles, dangling, duplicate, duplicate_global
-from bri_data.validate.provenance import Provenance, uncited
+from bri_data.validate.provenance import Provenance, not_verbatim, uncited
 from bri_data.validate.rowengine import stream_table
 from bri_data.validate.rows import check_row, schema_for
 
 _ANNOTATIONS = {"description", "x-enumDescriptions", "x-references", "x-check", "title", "$comment"}
 _INT_RE = INT_PATTERN
+_MAX_ID = 200  # longer ids are no record id (`Row.record_id`): not indexed, not named in findings
 
 
 # The oldest polars this engine is tested with (`nox -s mindeps`); pyproject.toml's `fast`
@@ -56,6 +76,31 @@ class Unsupported(Exception):
     """The data is outside what the columnar engine handles; the row engine reports it."""
 
 
+# polars' allocator (jemalloc) keeps the pages it frees for later use, by default for
+# seconds: a run that reads its tables block by block then holds the memory of its
+# busiest moment to the end, and its peak grows with what earlier tables freed. Returned
+# at once, the peak at 1M rows measured about 85 MiB lower (462 -> 376 MiB), for no
+# measurable time. jemalloc reads this setting once, when polars is first imported; a
+# setting of the user's own wins, and the variable is removed again right after the
+# import, so that nothing else (child processes included) sees it. Imported earlier by
+# someone else, polars keeps the allocator it has.
+_ALLOCATOR = ("_RJEM_MALLOC_CONF", "narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0")
+
+
+def _import_polars() -> Any:
+    """`import polars` with `_ALLOCATOR` (raises ImportError)."""
+    name, value = _ALLOCATOR
+    mine = name not in os.environ and "polars" not in sys.modules
+    if mine:
+        os.environ[name] = value
+    try:
+        import polars
+    finally:
+        if mine:
+            del os.environ[name]
+    return polars
+
+
 def unavailable() -> str | None:
     """Why the columnar engine cannot run here (polars missing or too old), or None."""
     import importlib.util
@@ -63,7 +108,7 @@ def unavailable() -> str | None:
     if importlib.util.find_spec("polars") is None:
         return 'polars is not installed (pip install "bri-data[fast]")'
     try:
-        import polars
+        polars = _import_polars()
     except ImportError as exc:  # a broken install: reported, never run
         return f"polars cannot be imported ({exc})"
 
@@ -74,188 +119,453 @@ def unavailable() -> str | None:
     return None
 
 
+def _open(root: Path, rel: str) -> BinaryIO:
+    try:
+        return open_member(root, rel, "table")
+    except Refused as exc:
+        raise Unsupported(f"{rel} refused by the path policy ({exc.kind})") from None
+
+
+# Bytes read at a time: a line longer than half a row's limit is declined (declining is
+# always safe: the row engine judges the limit), and a read this size shows every such line.
+_READ = MAX_ROW_BYTES // 2
+
+
+class _Bytes:
+    """The byte-level preconditions, one read at a time: hash, size, no NUL, CR or unit
+    separator, no line near the row size limit, and (DECODE) UTF-8: blocks leave that
+    to polars, which refuses bytes that are not UTF-8 in any cell it reads."""
+
+    def __init__(self, decode: bool = True) -> None:
+        self.hash = hashlib.sha256()
+        self.size = 0
+        self.run = 0  # bytes since the last newline: lines longer than a read span reads
+        self.decoder = codecs.getincrementaldecoder("utf-8")() if decode else None
+
+    def check(self, chunk: bytes) -> None:
+        self.hash.update(chunk)
+        self.size += len(chunk)
+        at = chunk.find(b"\n")
+        longest = self.run + (len(chunk) if at == -1 else at)
+        self.run = longest if at == -1 else len(chunk) - chunk.rfind(b"\n") - 1
+        if max(longest, self.run) > MAX_ROW_BYTES // 2:
+            raise Unsupported("a line near or above the row size limit")
+        if b"\x00" in chunk or b"\r" in chunk or b"\x1f" in chunk:
+            raise Unsupported("NUL, CR or unit-separator bytes")
+        if self.decoder is None or (chunk.isascii() and not self.decoder.getstate()[0]):  # none left open by the last read
+            return
+        try:
+            self.decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            raise Unsupported("not UTF-8") from exc
+
+    def finish(self) -> None:
+        try:
+            if self.decoder is not None:
+                self.decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise Unsupported("not UTF-8") from exc
+
+
 @dataclass
 class _Scan:
     facts: FileFacts
-    path: Path
     rel: str
 
 
 def prescan(root: Path, rel: str, table: C.Table) -> _Scan:
     """One pass over the bytes (opened by the path policy): hash, size, and the plain-CSV
-    preconditions, a line longer than a row may be among them."""
-    h = hashlib.sha256()
-    size = newlines = 0
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    first = b""
-    last = b""
-    run = 0  # bytes since the last newline: lines longer than a chunk span chunks
-    try:
-        fh = open_member(root, rel, "table")
-    except Refused as exc:
-        raise Unsupported(f"{rel} refused by the path policy ({exc.kind})") from None
-    path = Path(fh.name)
-    with fh:
-        while chunk := fh.read(1 << 22):
+    preconditions (the sources table, which the row engine then reads)."""
+    check = _Bytes()
+    first = last = b""
+    newlines = 0
+    with _open(root, rel) as fh:
+        while chunk := fh.read(_READ):
             if not first:
                 first = chunk[:4096]
-            h.update(chunk)
-            size += len(chunk)
+            check.check(chunk)
             newlines += chunk.count(b"\n")
-            at = chunk.find(b"\n")
-            longest = run + (len(chunk) if at == -1 else at)
-            run = longest if at == -1 else len(chunk) - chunk.rfind(b"\n") - 1
-            if max(longest, run) > MAX_ROW_BYTES // 2:  # declining is always safe: the row engine judges the limit
-                raise Unsupported("a line near or above the row size limit")
-            if b"\x00" in chunk or b"\r" in chunk or b"\x1f" in chunk:
-                raise Unsupported("NUL, CR or unit-separator bytes")
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                raise Unsupported("not UTF-8") from exc
             last = chunk[-1:]
-    decoder.decode(b"", final=True)
+    check.finish()
     header = first.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     if header != ",".join(table.column_names):
         raise Unsupported("header differs from the contract")
     lines = newlines + (0 if last in (b"\n", b"") else 1)
     if lines < 2:
         raise Unsupported("no rows")  # the row engine reports empty and header-only files
-    facts = FileFacts(bytes=size, sha256=h.hexdigest(), complete=True, rows=lines - 1, columns=table.column_names)
-    return _Scan(facts, path, rel)
+    facts = FileFacts(bytes=check.size, sha256=check.hash.hexdigest(), complete=True, rows=lines - 1, columns=table.column_names)
+    return _Scan(facts, rel)
 
 
-def collect(lf: Any) -> Any:
-    """Run a lazy query with the streaming engine: memory stays near one batch per query."""
-    return lf.collect(engine="streaming")
+# Bytes of CSV parsed at a time: memory holds two blocks' frames (the one checked, the
+# next one parsed meanwhile: `ahead`), not the table's. 4 MiB: at 1M rows, 8 MiB was no
+# faster and took about 40 MiB more.
+BLOCK = 4 << 20
 
 
-def _read(pl: Any, scan: _Scan, table: C.Table) -> Any:
-    """The table as a LazyFrame with one physical line per record, or Unsupported.
+@dataclass
+class Block:
+    """Some rows of a table: `rows` a DataFrame (every column as text, empty cells null,
+    `_line` the physical line), `controls` whether a cell may hold a control character."""
 
-    Nothing is materialised here: every check below is its own streaming query over the
-    file, collecting only what it needs (flagged rows, an id column).
+    rows: Any
+    controls: bool
+
+
+def blocks(pl: Any, fh: BinaryIO, table: C.Table, facts: FileFacts, size: int = BLOCK) -> Iterator[Block]:
+    """The table's rows in blocks of about SIZE bytes, in one pass over FH that also fills
+    FACTS (size, SHA-256, rows); raises Unsupported for anything but plain
+    one-record-per-line CSV.
+
+    Lines are records (checked on each block before it is parsed: no quoted line
+    breaks, no ragged rows, no stray quotes, no blank lines), so a block may end at any
+    line break.
     """
     width = len(table.columns)
-    raw = pl.scan_csv(scan.path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False, new_columns=["l"])
-    unquoted = pl.col("l").str.replace_all(r'"(?:[^"]|"")*"', "")
-    broken = (unquoted.str.count_matches(",") != width - 1) | unquoted.str.contains('"')
+    check = _Bytes(decode=False)
+    header = ",".join(table.column_names).encode()
+    parts: list[bytes] = []
+    have = 0
+    line = 2  # of the block's first row
+    first = True
+    with fh:
+        while True:
+            chunk = fh.read(min(size, _READ))
+            if chunk:
+                check.check(chunk)
+                parts.append(chunk)
+                have += len(chunk)
+                if have < size:
+                    continue
+            data = b"".join(parts)
+            cut = data.rfind(b"\n") + 1 if chunk else len(data)
+            parts = [data[cut:]] if cut < len(data) else []
+            have = len(data) - cut
+            data = data[:cut]
+            if first and data:
+                head, _, data = data.partition(b"\n")
+                if head != header:
+                    raise Unsupported("header differs from the contract")
+                first = False
+            if data:
+                df = _block(pl, data, table, width)
+                yield Block(df.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + line).alias("_line")), _controls(data))
+                line += df.height
+            if not chunk:
+                break
+    check.finish()
+    facts.bytes, facts.sha256, facts.rows, facts.columns, facts.complete = check.size, check.hash.hexdigest(), line - 2, table.column_names, True
+    if first or facts.rows == 0:
+        raise Unsupported("no rows")  # the row engine reports empty and header-only files
+
+
+_T = TypeVar("_T")
+
+
+def ahead(items: Iterator[_T]) -> Iterator[_T]:
+    """ITEMS, the next one produced in a thread while the caller works on this one: the
+    next block is read, hashed and parsed (hashlib and polars release the GIL) while the
+    checks run on this one. At most one item waits (memory holds two blocks). An
+    exception in the thread is raised here."""
+    slot: queue.Queue[tuple[bool, object]] = queue.Queue()
+    turn = threading.Semaphore(1)  # one item may be made ahead of the caller
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            while True:
+                while not turn.acquire(timeout=0.05):
+                    if stop.is_set():
+                        return
+                if stop.is_set():
+                    return
+                item = next(items, stop)
+                slot.put((True, item))
+                if item is stop:  # the end
+                    return
+        except BaseException as exc:  # handed to the caller, raised there
+            slot.put((False, exc))
+
+    worker = threading.Thread(target=produce, name="bri-data-blocks", daemon=True)
+    worker.start()
     try:
-        height, bad = collect(raw.select(pl.len(), broken.fill_null(True).any())).row(0)  # null: a blank line
+        while True:
+            ok, item = slot.get()
+            turn.release()
+            if not ok:
+                raise item  # type: ignore[misc]
+            if item is stop:
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
+
+
+_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\n"
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F in UTF-8 (0xC2 is never a continuation byte)
+
+
+def _controls(data: bytes) -> bool:
+    """Whether DATA (UTF-8, lines) may hold a character of CONTROL_PATTERN: what is left
+    once printable ASCII and line breaks are deleted is control bytes and non-ASCII."""
+    rest = data.translate(None, _PRINTABLE)
+    return bool(rest) and (bool(rest.translate(None, bytes(range(0x80, 0x100)))) or _C1.search(rest) is not None)
+
+
+def _field_re(width: int) -> str:
+    """A line of exactly WIDTH fields, each unquoted (no quote, no comma) or quoted whole
+    (doubled quotes inside): how Python's csv module and polars read it alike."""
+    one = r'(?:[^",]*|"(?:[^"]|"")*")'
+    return f"^{one}(?:,{one}){{{width - 1}}}$"
+
+
+def _block(pl: Any, data: bytes, table: C.Table, width: int) -> Any:
+    """One block of whole lines: checked as lines, and parsed as CSV.
+
+    Every line must be a record of WIDTH fields, read by polars as by Python's csv
+    module. No line may be blank. A line with a quote is matched whole against the shape
+    of a record (`_field_re`: polars reads misplaced quotes otherwise than Python). The
+    parse fails on a line with too many fields; one with too few has its last column
+    null, so only when the last column holds a null are the commas of each line counted.
+    """
+    if data.startswith(b"\n") or b"\n\n" in data:
+        raise Unsupported("blank lines")
+    try:
+        raw = None
+        if b'"' in data:
+            raw = _lines(pl, data)
+            line = pl.col("l")
+            quoted = raw.filter(line.str.contains('"', literal=True))
+            if quoted.select((~line.str.contains(_field_re(width))).any()).item():
+                raise Unsupported("quotes misplaced or spanning lines")
+            del quoted
+        df = pl.read_csv(data, has_header=False, new_columns=table.column_names, infer_schema=False, quote_char='"')
+        if df.width != width or (raw is not None and df.height != raw.height):
+            raise Unsupported("quotes spanning lines")
+        if df.get_column(table.column_names[-1]).null_count():  # a short line, or an empty last cell
+            raw = _lines(pl, data) if raw is None else raw
+            line = pl.col("l")
+            plain = ~line.str.contains('"', literal=True) & (line.str.count_matches(",", literal=True) != width - 1)
+            if raw.height != df.height or raw.select(plain.any()).item():
+                raise Unsupported("ragged rows")
     except pl.exceptions.PolarsError as exc:  # odd input: the row engine reports it precisely
-        raise Unsupported(f"raw read: {type(exc).__name__}") from exc
-    if bad or height != scan.facts.rows + 1:
-        raise Unsupported("blank lines, ragged rows or quotes spanning lines")
-    lf = pl.scan_csv(scan.path, has_header=True, infer_schema=False, quote_char='"')
-    try:
-        names = lf.collect_schema().names()
-        rows = collect(lf.select(pl.len())).item()
-    except pl.exceptions.PolarsError as exc:
-        raise Unsupported(f"csv read: {type(exc).__name__}") from exc
-    if names != table.column_names or rows != scan.facts.rows:
-        raise Unsupported("shape differs")
-    empty_to_null = [pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in names]
-    return lf.with_columns(empty_to_null).with_row_index("_i").with_columns((pl.col("_i") + 2).alias("_line"))
+        raise Unsupported("not UTF-8" if "utf-8" in str(exc).lower() else f"csv read: {type(exc).__name__}") from exc
+    # An empty unquoted cell is read as null; a quoted one ("") is not: rewrite only the
+    # columns that hold one (rare), so that no column is copied for nothing.
+    empty = [c for c, n in zip(df.columns, df.select((pl.all() == "").sum()).row(0), strict=True) if n]
+    return df.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in empty) if empty else df
 
 
-def schema_mask(pl: Any, table: C.Table) -> Any:
-    """An expression true for every row the table's JSON Schema could reject."""
+def _lines(pl: Any, data: bytes) -> Any:
+    """DATA's lines as one column `l` (no quoting: the unit separator never occurs)."""
+    return pl.read_csv(data, has_header=False, separator="\x1f", quote_char=None, infer_schema=False, new_columns=["l"])
+
+
+_INT_PREFIX = "_int_"
+
+
+def with_numbers(pl: Any, table: C.Table, df: Any) -> Any:
+    """DF with, per integer column, `_int_<column>`: its value where the cell has the
+    integer form (`contract.cells.typed`), else null; parsed once for every check."""
+    return df.with_columns(
+        pl.when(pl.col(c).str.contains(_INT_RE)).then(pl.col(c).cast(pl.Int64, strict=False)).alias(_INT_PREFIX + c) for c in table.integer_columns
+    )
+
+
+def schema_checks(pl: Any, table: C.Table) -> list[tuple[str, Any]]:
+    """(code, expression) pairs, the expression true exactly where `rows.check_row`
+    reports CODE for one (column, keyword) of the row: JSON Schema keywords apply to the
+    typed value (an integer cell of the documented form is a number, empty is null)."""
     schema = schema_for(table.name)
     unknown = set(schema) - {"$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties"}
     if unknown or schema.get("type") != "object" or set(schema["required"]) != set(table.column_names):
         raise Unsupported(f"top-level keywords {sorted(unknown)}")
-    flags = []
+    checks: list[tuple[str, Any]] = []
     for name, prop in schema["properties"].items():
         col = pl.col(name)
         types = prop.get("type")
         types = types if isinstance(types, list) else [types]
+        integer = "integer" in types
+        if not integer and types not in (["string"], ["string", "null"]):
+            raise Unsupported(f"type {types}")
+        value = pl.col(_INT_PREFIX + name)  # the typed value where it is a number (see `with_numbers`)
+        number = value.is_not_null() if integer else pl.lit(False)
+        text = col.is_not_null() & ~number  # the typed value is a string
         for kw, expected in prop.items():
             if kw in _ANNOTATIONS:
                 continue
             if kw == "type":
                 if "null" not in types:
-                    flags.append(col.is_null())
-                if "integer" in types:
-                    flags.append(col.is_not_null() & ~col.str.contains(_INT_RE))
-                elif types not in (["string"], ["string", "null"]):
-                    raise Unsupported(f"type {types}")
-            elif kw == "enum":
-                allowed = [v for v in expected if v is not None]
-                flags.append(col.is_not_null() & ~col.is_in(allowed))
+                    checks.append(("row.required", col.is_null()))
+                if integer:
+                    checks.append(("row.type", text))
+            elif kw == "enum" and not integer:
+                wrong = text & ~col.is_in([v for v in expected if v is not None])
+                checks.append(("row.enum", wrong if None in expected else wrong | col.is_null()))
             elif kw == "pattern":
-                flags.append(col.is_not_null() & ~col.str.contains(expected))
+                checks.append(("row.pattern", text & ~col.str.contains(expected)))
             elif kw == "minLength":
-                flags.append(col.is_not_null() & (col.str.len_chars() < expected))
+                short = col.str.len_bytes() < 1 if expected == 1 else col.str.len_chars() < expected  # 1: no bytes, cheaper
+                checks.append(("row.min_length", text & short))
             elif kw == "maxLength":
-                flags.append(col.is_not_null() & (col.str.len_chars() > expected))
-            elif kw == "minimum":
-                flags.append(col.is_not_null() & (col.cast(pl.Int64, strict=False).fill_null(expected - 1) < expected))
+                checks.append(("row.max_length", text & (col.str.len_chars() > expected)))
+            elif kw == "minimum" and integer:
+                checks.append(("row.minimum", value < expected))
             else:
                 raise Unsupported(f"keyword {kw}")
-    # row.control_character (rows.check_row): any text cell
-    flags += [pl.col(c.name).str.contains(CONTROL_PATTERN).fill_null(False) for c in table.columns if c.type == "string"]
-    return pl.any_horizontal(flags) if flags else pl.lit(False)
+    return checks
+
+
+def control_checks(pl: Any, table: C.Table) -> list[tuple[str, Any]]:
+    """row.control_character (rows.check_row), as `schema_checks`: any cell whose typed
+    value is a string (a number has no control character)."""
+    return [("row.control_character", pl.col(c).str.contains(CONTROL_PATTERN)) for c in table.column_names]
 
 
 def _day_key(d: tuple[int, int, int] | None) -> int | None:
     return None if d is None else d[0] * 10000 + d[1] * 100 + d[2]
 
 
-def _uniques(pl: Any, lf: Any, name: str) -> list[Any]:
-    return collect(lf.select(pl.col(name).drop_nulls().unique())).get_column(name).to_list()  # type: ignore[no-any-return]
+def _uniques(df: Any, name: str) -> list[Any]:
+    return df.get_column(name).drop_nulls().unique().to_list()  # type: ignore[no-any-return]
 
 
-def semantic_mask(pl: Any, table: C.Table, lf: Any) -> Any:
-    """Rows `semantics.check` could report; values are judged once per unique value."""
-    flags = []
+# An open end of an EDTF range, as a day key (layer 6 compares ranges).
+_BIG = 1 << 62
+
+
+# The EDTF forms most dates take, parsed column-wise: a year of 4 digits (maybe
+# negative), maybe a month 01-12 and a day, maybe a qualifier; alone, or as either end of
+# an interval whose other end may be open (`..`) or unknown (empty). Anything else (X
+# digits, seasons, Y-years, times) goes to `bounds` itself.
+_COMMON_DATE = r"^(-?[0-9]{4})(?:-(0[1-9]|1[0-2])(?:-([0-9]{2}))?)?[?~%]?$"
+
+
+def _common_dates(pl: Any, frame: Any) -> Any:
+    """FRAME (a `value` column) with `edtf`, `ordered`, `lo`, `hi` as `Dates` holds them for
+    values of the common forms (`_COMMON_DATE`), all null for the others; the same
+    answers as `bounds` (tests/test_columnar.py compares them)."""
+    value = pl.col("value")
+    parts = value.str.split_exact("/", 1)
+    # First the parts, each regex once: year, month, day of either end.
+    ends = frame.with_columns(
+        value.str.contains("/", literal=True).alias("interval"),
+        (value.str.count_matches("/", literal=True) == 1).alias("one"),
+        *(side.is_in(["", ".."]).alias(f"open_{n}") for n, side in (("a", parts.struct.field("field_0")), ("b", parts.struct.field("field_1")))),
+        *(
+            side.str.extract_groups(_COMMON_DATE).struct.rename_fields([f"y{n}", f"m{n}", f"d{n}"]).alias(n)
+            for n, side in (("a", parts.struct.field("field_0")), ("b", parts.struct.field("field_1")))
+        ),
+    ).unnest("a", "b")
+    ends = ends.with_columns(pl.col(f"{p}{n}").cast(pl.Int64) for p in "ymd" for n in "ab")
+    sides = {}
+    for n in "ab":
+        y, m, d = pl.col(f"y{n}"), pl.col(f"m{n}"), pl.col(f"d{n}")
+        month = m.fill_null(12)
+        leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+        days = pl.when(month == 2).then(pl.when(leap).then(29).otherwise(28)).when(month.is_in([4, 6, 9, 11])).then(30).otherwise(31)
+        sides[n] = {
+            "date": y.is_not_null(),  # of the common form
+            "valid": y.is_not_null() & (d.is_null() | ((d >= 1) & (d <= days))),
+            "open": pl.col(f"open_{n}"),
+            "lo": y * 10000 + m.fill_null(1) * 100 + d.fill_null(1),
+            "hi": y * 10000 + month * 100 + d.fill_null(days),
+        }
+    a, b, interval = sides["a"], sides["b"], pl.col("interval")
+    single = ~interval & a["date"]
+    # An interval of two common or open ends, not both open (more than one `/`: not common).
+    both = interval & pl.col("one") & (a["date"] | a["open"]) & (b["date"] | b["open"]) & ~(a["open"] & b["open"])
+    edtf = pl.when(single).then(a["valid"]).when(both).then((a["open"] | a["valid"]) & (b["open"] | b["valid"]))
+    lo = pl.when(edtf & ~(both & a["open"])).then(a["lo"])
+    hi = pl.when(edtf & single).then(a["hi"]).when(edtf & ~b["open"]).then(b["hi"])
+    keyed = ends.with_columns(edtf.alias("edtf"), lo.alias("lo"), hi.alias("hi"))
+    ordered = pl.when(pl.col("edtf").is_not_null()).then(pl.col("edtf") & (pl.col("lo").is_null() | pl.col("hi").is_null() | (pl.col("lo") <= pl.col("hi"))))
+    return keyed.select("value", "edtf", ordered.alias("ordered"), "lo", "hi")
+
+
+class Dates:
+    """Every distinct EDTF value of a run, parsed once by `bounds` (the row engine's
+    parser), as a frame the masks join: `edtf` (it parses), `ordered` (and does not end
+    before it starts: a range layer 6 compares), `lo`/`hi` its first and last day as day
+    keys (yyyymmdd; null for an open end). EDTF years have at most 9 digits, so every
+    key fits 64 bits."""
+
+    def __init__(self, pl: Any) -> None:
+        self.pl = pl
+        self.frame = pl.DataFrame(schema={"value": pl.String, "edtf": pl.Boolean, "ordered": pl.Boolean, "lo": pl.Int64, "hi": pl.Int64})
+
+    def add(self, values: Any) -> None:
+        """Parse the VALUES not seen yet."""
+        pl = self.pl
+        new = values.drop_nulls().unique().to_frame("value").join(self.frame.select("value"), on="value", how="anti")
+        fast = _common_dates(pl, new)
+        parsed = [fast.filter(pl.col("edtf").is_not_null())]
+        rows: list[tuple[str, bool, bool, int | None, int | None]] = []
+        for v in fast.filter(pl.col("edtf").is_null()).get_column("value").to_list():
+            b = bounds(v)
+            if b is None:
+                rows.append((v, False, False, None, None))
+            else:
+                lo, hi = _day_key(b[0]), _day_key(b[1])
+                if any(k is not None and abs(k) >= _BIG for k in (lo, hi)):
+                    raise Unsupported("a date beyond the day keys")  # not with years of at most 9 digits
+                rows.append((v, True, not (lo is not None and hi is not None and hi < lo), lo, hi))
+        if rows:
+            parsed.append(pl.DataFrame(rows, schema=self.frame.schema, orient="row"))
+        self.frame = pl.concat([self.frame, *(p for p in parsed if p.height)], rechunk=False)
+
+    def keys(self, frame: Any, col: str, prefix: str) -> Any:
+        """FRAME with PREFIX+edtf, +ordered, +lo, +hi for its column COL (null where COL is)."""
+        found = self.frame.rename({c: prefix + c for c in ("edtf", "ordered", "lo", "hi")})
+        return frame.join(found, left_on=col, right_on="value", how="left", maintain_order="left")
+
+    def ranges(self, frame: Any, col: str, prefix: str) -> Any:
+        """FRAME with PREFIX+lo, PREFIX+hi (day keys, an open end -BIG / +BIG) and PREFIX+st
+        (true for a range layer 6 compares, null for what it skips: empty, not EDTF,
+        reversed), as `consistency.date_range` decides."""
+        pl = self.pl
+        self.add(frame.get_column(col))
+        keyed = self.keys(frame, col, "_k")
+        ordered = pl.col("_kordered").fill_null(False)
+        return keyed.with_columns(
+            pl.when(ordered).then(pl.col("_klo").fill_null(-_BIG)).alias(prefix + "lo"),
+            pl.when(ordered).then(pl.col("_khi").fill_null(_BIG)).alias(prefix + "hi"),
+            pl.when(ordered).then(True).alias(prefix + "st"),
+        ).drop("_kedtf", "_kordered", "_klo", "_khi")
+
+
+def semantic_checks(pl: Any, table: C.Table, df: Any, dates: Dates) -> tuple[Any, list[tuple[str, Any]]]:
+    """DF with the day keys of its EDTF columns, and (code, expression) pairs for
+    `semantics.check` on its rows, each true exactly where it reports CODE once; values
+    are judged once per unique value (EDTF values once per run: DATES)."""
+    checks: list[tuple[str, Any]] = []
     lows: dict[str, Any] = {}
     highs: dict[str, Any] = {}
-    for col in table.columns:
+    for col in table.semantic_columns:
+        c = pl.col(col.name)
         if col.check == "edtf":
-            b = {v: bounds(v) for v in _uniques(pl, lf, col.name)}
-            bad = [v for v, x in b.items() if x is None or (x[0] is not None and x[1] is not None and x[1] < x[0])]
-            flags.append(pl.col(col.name).is_in(bad))
-            ok = {v: x for v, x in b.items() if v not in bad and x is not None}
-            lows[col.name] = pl.col(col.name).replace_strict(
-                list(ok), [_day_key(x[0]) for x in ok.values()], default=None, return_dtype=pl.Int64
-            )
-            highs[col.name] = pl.col(col.name).replace_strict(
-                list(ok), [_day_key(x[1]) for x in ok.values()], default=None, return_dtype=pl.Int64
-            )
-        elif col.check == "country":
-            bad = [v for v in _uniques(pl, lf, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
-            flags.append(pl.col(col.name).is_in(bad))
-    flags += [rules.mask(pl, rule, lows, highs) for rule in table.rules]
-    return pl.any_horizontal(flags) if flags else pl.lit(False)
-
-
-# Day keys (yyyymmdd as an integer) for EDTF ranges; an open end is -BIG / +BIG. Years
-# beyond +-10**12 get no key: such values are flagged whenever they could be compared.
-_BIG = 1 << 62
-_MAX_YEAR = 10**12
-
-
-def _date_keys(pl: Any, frame: Any, col: str, prefix: str) -> Any:
-    """FRAME with PREFIX+lo, PREFIX+hi (day keys) and PREFIX+st: 1 a comparable range,
-    2 a range without keys (always flagged), null for what layer 6 skips (empty, not
-    EDTF, reversed)."""
-    lo, hi, st = {}, {}, {}
-    for value in frame.get_column(col).drop_nulls().unique().to_list():
-        r = consistency.date_range(value)
-        if r is None:
-            continue
-        if any(d is not None and abs(d[0]) >= _MAX_YEAR for d in r):
-            st[value] = 2
-            continue
-        st[value] = 1
-        lo[value] = -_BIG if r[0] is None else _day_key(r[0])
-        hi[value] = _BIG if r[1] is None else _day_key(r[1])
-    c = pl.col(col)
-    return frame.with_columns(
-        c.replace_strict(list(lo), list(lo.values()), default=None, return_dtype=pl.Int64).alias(prefix + "lo"),
-        c.replace_strict(list(hi), list(hi.values()), default=None, return_dtype=pl.Int64).alias(prefix + "hi"),
-        c.replace_strict(list(st), list(st.values()), default=None, return_dtype=pl.Int8).alias(prefix + "st"),
-    )
+            dates.add(df.get_column(col.name))
+            k = f"_{col.name}_"
+            df = dates.keys(df, col.name, k)
+            checks.append(("semantic.edtf", c.is_not_null() & ~pl.col(k + "edtf")))
+            checks.append(("semantic.date_order", pl.col(k + "edtf") & ~pl.col(k + "ordered")))
+            lows[col.name] = pl.when(pl.col(k + "ordered")).then(pl.col(k + "lo"))
+            highs[col.name] = pl.when(pl.col(k + "ordered")).then(pl.col(k + "hi"))
+        else:  # country
+            unknown = [v for v in _uniques(df, col.name) if len(v) == 3 and v.isupper() and not semantics.country_exists(v)]
+            checks.append(("semantic.country", c.is_in(unknown)))
+    for rule in table.rules:
+        if rule.kind == "dates":  # the mask flags every row with the value; the words decide, per unique text
+            a, b = pl.col(rule.first), pl.col(rule.second)
+            texts = df.filter(a == rule.value).get_column(rule.second).drop_nulls().unique().to_list()
+            checks.append((rule.code, (a == rule.value).fill_null(False) & b.is_in([t for t in texts if not C.states_a_date(t)])))
+        else:  # exact as they are
+            checks.append((rule.code, rules.mask(pl, rule, lows, highs)))
+    return df, checks
 
 
 def _inside(pl: Any, inner: str, outer: str) -> Any:
@@ -266,40 +576,105 @@ def _comparable(pl: Any, a: str, b: str) -> Any:
     return pl.col(a + "st").is_not_null() & pl.col(b + "st").is_not_null()
 
 
-def _wild(pl: Any, a: str, b: str) -> Any:
-    return (pl.col(a + "st") == 2) | (pl.col(b + "st") == 2)
-
-
 def _either_inside(pl: Any, a: str, b: str) -> Any:
     """True for rows `consistency._spells` could report: neither range inside the other."""
     apart = ~(_inside(pl, a, b).fill_null(False) | _inside(pl, b, a).fill_null(False))
-    return (_comparable(pl, a, b) & (_wild(pl, a, b) | apart)).fill_null(False)
+    return (_comparable(pl, a, b) & apart).fill_null(False)
 
 
 def _contained(pl: Any, rows: Any, events: Any, ref: str, inner: str, outer: str) -> Any:
     """ROWS (with INNER-prefixed keys) whose range may not lie inside that of the event REF
     points at (EVENTS, OUTER-prefixed keys)."""
     joined = rows.join(events.drop("line", "date"), left_on=ref, right_on="id", how="inner", maintain_order="left")
-    flag = _comparable(pl, inner, outer) & (_wild(pl, inner, outer) | ~_inside(pl, inner, outer).fill_null(False))
+    flag = _comparable(pl, inner, outer) & ~_inside(pl, inner, outer).fill_null(False)
     return joined.filter(flag.fill_null(False))
 
 
-# Per table, the columns layer 6 reads: what its checks compare, and the uses of records.
-_PROJECTED: dict[str, tuple[str, ...]] = {
-    name: tuple(dict.fromkeys((*cols, *consistency.USES.get(name, ()))))
-    for name, cols in (
-        (C.EVENTS.name, ("date", "parent_event_id")),
-        (C.STATEMENTS.name, ("date", "event_id")),
-        (C.MEMBERSHIPS.name, consistency.SPELL_COLUMNS),
-        (C.RELATIONS.name, ("kind", "subject_id", "object_id")),
-    )
+
+def _mark(flags: Any, at: Any) -> Any:
+    """FLAGS (booleans, changed in place and returned) set at the indexes AT (made unique
+    and sorted first: polars 1.28 sets booleans only at sorted, distinct indexes)."""
+    return flags.scatter(at.unique().sort(), True)
+
+
+class Lookup:
+    """Strings looked up by binary search on their 64-bit hashes, sorted once: a lookup per
+    block costs its own rows (a join or `is_in` would hash every key again for each block,
+    which grew with blocks x keys). The values looked up are sorted by hash too, so that
+    the searches walk the keys in order. A matching hash is confirmed on the string; a
+    value whose hash another key shares (with 64 bits, in practice never) is found by a
+    join. (A few keys, `FEW`, are cheaper hashed again each time, with `is_in`.)"""
+
+    FEW = 4096
+
+    @staticmethod
+    def hash(values: Any) -> Any:
+        """The hash the keys and the values share (stable within one polars version)."""
+        return values.hash()
+
+    def __init__(self, pl: Any, keys: Any) -> None:
+        self.pl = pl
+        order = self.hash(keys).arg_sort()
+        self.hashes, self.keys = self.hash(keys).gather(order), keys.gather(order)
+        self.pos = order.cast(pl.Int64)
+
+    def find(self, values: Any) -> tuple[Any, Any]:
+        """(rows, pos): the rows of VALUES (indexes, in another order) equal to a key, and
+        that key's position among the keys."""
+        pl, n = self.pl, self.hashes.len()
+        if not n:
+            return pl.Series([], dtype=pl.UInt32), pl.Series([], dtype=pl.Int64)
+        h = self.hash(values)
+        order = h.arg_sort()
+        h, sorted_values = h.gather(order), values.gather(order)
+        at = self.hashes.search_sorted(h).clip(0, n - 1)
+        hit = (self.keys.gather(at) == sorted_values).fill_null(False)
+        rows, pos = order.filter(hit), self.pos.gather(at.filter(hit))
+        shared = ~hit & (self.hashes.gather(at) == h).fill_null(False) & sorted_values.is_not_null()
+        if shared.any():  # the search found the first key of that hash, not this one
+            ask = pl.DataFrame({"r": order.filter(shared), "key": sorted_values.filter(shared)})
+            exact = ask.join(pl.DataFrame({"key": self.keys, "p": self.pos}).unique("key", keep="first"), on="key", how="inner")
+            rows, pos = pl.concat([rows, exact.get_column("r")]), pl.concat([pos, exact.get_column("p")])
+        return rows, pos
+
+
+# Per table, the columns layer 6 compares (kept to the end of the table, narrow), and
+# the rows it needs: events all (their dates), statements those that name an event.
+_LAYER6: dict[str, tuple[str, ...]] = {
+    C.EVENTS.name: ("date", "parent_event_id"),
+    C.STATEMENTS.name: ("date", "event_id"),
+    C.MEMBERSHIPS.name: consistency.SPELL_COLUMNS,
 }
 
 
+@dataclass
+class _Kept:
+    """What one table's blocks leave for the end of the table."""
+
+    ids: list[Any] = field(default_factory=list)  # DataFrame(id, line) per block
+    clash: list[Any] = field(default_factory=list)  # DataFrame(id, line, line_other, table): ids an earlier table holds
+    prefixed: Any = None  # the earlier tables' ids with this table's prefix
+    dangling: list[Any] = field(default_factory=list)  # DataFrame(value, line, id, field): references to nothing
+    selfrefs: dict[str, list[Any]] = field(default_factory=dict)  # column -> DataFrame(value, line, id) per block
+    used: list[Any] = field(default_factory=list)  # values that count as a use of a record (consistency.USES)
+    layer6: list[Any] = field(default_factory=list)  # DataFrame(rid, line, `_LAYER6` columns) per block
+    aliases: list[Any] = field(default_factory=list)  # actors: DataFrame(id, _line, aliases) per block
+    texts: list[Any] = field(default_factory=list)  # statements: DataFrame(id, text, _line) per block
+
+
+# Stripped from tokens to match words (`_occurring`), and how many of the lines holding a
+# token are tried: a heuristic that only decides how much work the automaton is spared.
+_PUNCTUATION = ".,;:!?\"'()[]«»“”‘’—–"
+_WORD_LINES = 4
+
+
 class ColumnarRun:
-    def __init__(self, root: Path, decls: dict[str, ResourceDecl], report: Report) -> None:
+    def __init__(self, root: Path, decls: dict[str, ResourceDecl], report: Report, block: int | None = None) -> None:
+        with contextlib.suppress(ImportError):  # with its allocator setting; `require` says what is missing
+            _import_polars()
         self.pl: Any = require("polars", "fast")
         self.root, self.decls, self.report = root, decls, report
+        self.block = block or BLOCK  # bytes parsed at a time (tests make it small)
         self.keys = KeyIndex(report)  # used for the sources table (row engine)
         self.prov = Provenance(root, report)
         # Layer 6: the projections hold only the rows the masks flag (see `_consistency`).
@@ -308,9 +683,28 @@ class ColumnarRun:
         self.needed_events: set[str] = set()  # events the flagged rows point at
         # Per table with an unused_code: its records (id, line) that no use has named yet.
         self.unused: dict[str, Any] = {}
-        self.all_ids: Any = None  # DataFrame(id, table, line): first owner of every id
+        self.all_ids: Any = None  # DataFrame(id, line, table): first owner of every id of the earlier tables
         self.table_ids: dict[str, Any] = {}  # table -> DataFrame(id, line), first occurrences
-        self.cited_ids: Any = None  # polars Series of every record_id cited
+        self.dates = Dates(self.pl)  # EDTF values, across blocks and tables
+        # The records citations name: the lookup of citations.record_id, and which of its keys are cited.
+        self.cited: tuple[Lookup, Any] | None = None
+        self._record_at: Any = None  # per row of a citations block: the row of all_ids its record_id names (or null)
+        self._statement_at: Any = None  # per row of all_ids: the row of `statements` with that id (or null)
+        self.statements: Any = None  # DataFrame(id, text, _line): each statement's text, for the verbatim check
+        self.statement_ids: Lookup | None = None  # their ids
+        self.statements_rel = C.STATEMENTS.path
+        # Per statement (as in `statements`): cited, quoted verbatim by a sound citation, cited by one not judged.
+        self.cited_statements: Any = None
+        self.verbatim: Any = None
+        self.unjudged: Any = None
+        self._all_lookup: Lookup | None = None  # the earlier tables' ids (see _ids)
+        self.clashing: dict[str, Any] = {}  # table -> its ids an earlier table held first
+        self._lines: Any = None  # every seed line, one Series (see _seed_lines)
+        self._lengths: Any = None  # their lengths
+        self._words: Any = None  # tokens of the seed lines (see _seed_words)
+        self._offsets: dict[str, tuple[int, int]] = {}  # source id -> (first line's position, lines)
+        # (file, code) -> rows (findings) of CODE in FILE explained so far: past the cap, counted.
+        self._shown: Counter[tuple[str, str]] = Counter()
 
     def run(self) -> dict[str, FileFacts]:
         """Check the package; raises Unsupported for data the row engine must judge."""
@@ -320,29 +714,28 @@ class ColumnarRun:
             raise Unsupported(f"polars could not read the tables ({type(exc).__name__})") from exc
 
     def _run(self) -> dict[str, FileFacts]:
-        scans = {}
+        rels = {}
         for table in C.TABLES:
             decl = self.decls.get(table.name)
             if decl is None or not isinstance(decl.path, str):
                 raise Unsupported("resource not declared")
-            scans[table.name] = prescan(self.root, decl.path, table)
+            rels[table.name] = decl.path
+        facts = {}
         for table in C.TABLES:
-            scan = scans[table.name]
+            rel = rels[table.name]
             if table is C.SOURCES:
+                scan = prescan(self.root, rel, table)
                 self._sources(scan)
+                facts[table.name] = scan.facts
             else:
-                self._table(table, scan)
+                facts[table.name] = self._table(table, rel)
         self._finish()
-        return {name: s.facts for name, s in scans.items()}
+        return facts
 
     def _sources(self, scan: _Scan) -> None:
         """Few rows: the row engine, which also loads the seeds."""
         pl = self.pl
-        try:
-            fh = open_member(self.root, scan.rel, "table")
-        except Refused as exc:
-            raise Unsupported(f"{scan.rel} refused by the path policy ({exc.kind})") from None
-        facts = stream_table(C.SOURCES, fh, scan.rel, self.keys, self.prov, self.report, self.cons)
+        facts = stream_table(C.SOURCES, _open(self.root, scan.rel), scan.rel, self.keys, self.prov, self.report, self.cons)
         if not facts.complete or not facts.columns:
             raise Unsupported("sources table not fully readable")  # the row engine judges what follows
         self.keys.finish_table()
@@ -351,180 +744,421 @@ class ColumnarRun:
         self.table_ids["sources"] = frame
         self.all_ids = frame.with_columns(pl.lit("sources").alias("table"))
 
-    def _exact(self, table: C.Table, scan: _Scan, frame: Any, mask: Any, what: str) -> None:
-        """Run the row engine's check WHAT on the rows MASK flags (FRAME: lazy or collected)."""
-        rows = frame.filter(mask)
-        rows = collect(rows) if hasattr(rows, "collect") else rows
-        for rec in rows.iter_rows(named=True):
+    # --- masks, exact checks, and counting past the cap ------------------------------
+
+    def _check(self, table: C.Table, rel: str, df: Any, checks: list[tuple[str, Any]], what: str) -> None:
+        """Run CHECKS (see `schema_checks`) on the rows of DF: the exact check WHAT on the
+        rows whose findings could be kept, a count for the others.
+
+        Per code, only the first `max_per_code` rows of a file that have the code can hold
+        a finding the report keeps (findings are kept by position); the exact check runs
+        on those rows, the others are tallied from the masks.
+        """
+        pl = self.pl
+        if not checks or not df.select(pl.any_horizontal(e.fill_null(False) for _, e in checks).any()).item():
+            return  # the common case: one pass, no counts
+        codes = list(dict.fromkeys(code for code, _ in checks))
+        counts = df.select(
+            *(pl.sum_horizontal([e.fill_null(False).cast(pl.UInt32) for c, e in checks if c == code]).alias(code) for code in codes)
+        )
+        totals = counts.sum().row(0, named=True)
+        codes = [c for c in codes if totals[c]]
+        if not codes:
+            return
+        cap = self.report.max_per_code
+        explain = pl.lit(False)
+        for code in codes:
+            hit = pl.col(code) > 0
+            explain = explain | (hit & (hit.cast(pl.UInt32).cum_sum() <= max(cap - self._shown[(rel, code)], 0)))
+        chosen = counts.select(explain.alias("x")).to_series()
+        explained = counts.select(codes).filter(chosen)
+        predicted = explained.sum().row(0, named=True)
+        for code, rows in explained.select((pl.col(c) > 0).sum() for c in codes).row(0, named=True).items():
+            self._shown[(rel, code)] += rows
+        before = Counter(self.report.counts)
+        self._exact(table, rel, df.filter(chosen), what)
+        done = Counter(self.report.counts)
+        done.subtract(before)
+        if +done != +Counter(predicted):
+            raise Unsupported(f"the {what} masks and the exact check disagree ({dict(+done)} != {dict(+Counter(predicted))})")
+        for code in codes:
+            if totals[code] > predicted[code]:
+                self.report.tally(code, totals[code] - predicted[code])
+
+    def _exact(self, table: C.Table, rel: str, rows: Any, what: str) -> None:
+        """Run the row engine's check WHAT on ROWS."""
+        names = set(table.column_names)
+        for rec in rows.select(*table.column_names, "_line").iter_rows(named=True):
             line = rec.pop("_line")
-            rec.pop("_i")
-            rid = rec.get("id") if rec.get("id") and len(rec["id"]) <= 200 else None
+            rid = rec.get("id") if rec.get("id") and len(rec["id"]) <= _MAX_ID else None
             if what == "rows":
-                check_row(table, Row(line, rec, rid), set(table.column_names), scan.rel, self.report)
+                check_row(table, Row(line, rec, rid), names, rel, self.report)
                 continue
             values = typed(table, rec)
             if what == "semantics":
-                semantics.check(table, scan.rel, line, rid, values, self.report)
+                semantics.check(table, rel, line, rid, values, self.report)
             else:
-                self.prov.check(table, scan.rel, line, rid, values)
+                self.prov.check(table, rel, line, rid, values)
 
-    def _table(self, table: C.Table, scan: _Scan) -> None:
-        pl, rel = self.pl, scan.rel
-        lf = _read(pl, scan, table)
-        self.report.rows_checked[table.name] = scan.facts.rows
-        self.cons.files[table.name] = rel  # where layer 6 points its findings
-        self._exact(table, scan, lf, schema_mask(pl, table), "rows")
-        projected = _PROJECTED.get(table.name, ())
-        kf = self._keys(table, rel, lf, projected)
-        if projected:
-            self._consistency(table, kf)
-        del kf  # before the heavier checks below
-        self._exact(table, scan, lf, semantic_mask(pl, table, lf), "semantics")
-        self._provenance(table, scan, lf)
+    def _capped(self, code: str, file: str, frame: Any, emit: Callable[..., None]) -> None:
+        """EMIT(*row) for the rows of FRAME (one CODE finding each, sorted by `line`) whose
+        finding the report could keep; count the others (as `_check`)."""
+        left = max(self.report.max_per_code - self._shown[(file, code)], 0)
+        shown = frame
+        if frame.height > left:
+            shown = frame.filter(self.pl.col("line") <= frame.get_column("line")[left - 1]) if left else frame.clear()
+        for row in shown.iter_rows():
+            emit(*row)
+        self._shown[(file, code)] += shown.height
+        if frame.height > shown.height:
+            self.report.tally(code, frame.height - shown.height)
 
-    def _keys(self, table: C.Table, rel: str, lf: Any, extra: tuple[str, ...]) -> Any:
-        """Keys and foreign keys; returns the frame read for them, with the EXTRA columns too."""
+    # --- one table, block by block ----------------------------------------------------
+
+    def _table(self, table: C.Table, rel: str) -> FileFacts:
+        """Every check on one table, block by block; what spans blocks (duplicate ids,
+        self-references, aliases, statement texts, layer 6's columns) is kept small and
+        judged at its end."""
         pl = self.pl
-        fks = [c.name for c in table.foreign_keys]
-        # One read of the key columns (small), then hash joins in memory.
-        kf = collect(lf.select(pl.col("id"), pl.col("_line").cast(pl.Int64).alias("line"), *dict.fromkeys((*fks, *extra))))
-        ids = kf.select("id", "line").filter(
-            pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200)  # as the row engine's record_id
-        )
-        is_first = pl.col("id").is_first_distinct()
-        later = ids.filter(~is_first)
+        facts = FileFacts()
+        keep = _Kept()
+        self._all_lookup = None  # the earlier tables' ids, as this table looks them up
+        self.cons.files[table.name] = rel  # where layer 6 points its findings
+        schema, controls = schema_checks(pl, table), control_checks(pl, table)
+        uses = consistency.USES.get(table.name, ())
+        for block in ahead(blocks(pl, _open(self.root, rel), table, facts, self.block)):
+            df = with_numbers(pl, table, block.rows)
+            self._check(table, rel, df, schema + controls if block.controls else schema, "rows")
+            self._block_keys(table, rel, df, keep)
+            self._check(table, rel, *semantic_checks(pl, table, df, self.dates), "semantics")
+            if uses:
+                keep.used.append(pl.concat([df.get_column(c).drop_nulls().alias("id") for c in uses]).unique())
+            if table.name in _LAYER6:
+                frame = df.select(pl.when(pl.col("id").str.len_chars() <= _MAX_ID).then(pl.col("id")).alias("rid"), pl.col("_line").alias("line"), *_LAYER6[table.name])
+                keep.layer6.append(frame.filter(pl.col("event_id").is_not_null()) if table is C.STATEMENTS else frame)
+            if table is C.RELATIONS:
+                pairs = df.filter(pl.col("kind") == C.OVERLAP_REASON).select("subject_id", "object_id").drop_nulls()
+                self.cons.qualified |= {frozenset(p) for p in pairs.iter_rows()}
+            elif table is C.ACTORS:
+                keep.aliases.append(df.select("id", "_line", "aliases"))
+            elif table is C.STATEMENTS:
+                keep.texts.append(df.select("id", "text", "_line"))
+            elif table is C.CITATIONS:
+                self._citations(rel, df)
+        self.report.rows_checked[table.name] = facts.rows
+        self._end_keys(table, rel, keep)
+        if keep.used:
+            used = pl.concat(keep.used).unique().to_frame("id")
+            self.unused = {t: ids.join(used, on="id", how="anti", maintain_order="left") for t, ids in self.unused.items()}
+        if keep.layer6:
+            self._consistency(table, pl.concat(keep.layer6))
+        if table is C.ACTORS:
+            self._aliases(rel, pl.concat(keep.aliases))
+            self._words = None  # only aliases look tokens up
+        elif table is C.STATEMENTS:
+            # The last row of an id wins, as in the row engine's dict.
+            self.statements_rel = rel
+            self.statements = (
+                pl.concat(keep.texts)
+                .filter(pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= _MAX_ID) & pl.col("text").is_not_null())
+                .unique(subset="id", keep="last", maintain_order=True)
+            )
+            self.statement_ids = Lookup(pl, self.statements.get_column("id"))
+            self.cited_statements, self.verbatim, self.unjudged = (pl.repeat(False, self.statements.height, eager=True) for _ in range(3))
+        return facts
+
+    # --- layer 3: keys ----------------------------------------------------------------
+
+    def _block_keys(self, table: C.Table, rel: str, df: Any, keep: _Kept) -> None:
+        """Ids kept for the end of the table; references to earlier tables judged now,
+        self-references kept for the end."""
+        pl = self.pl
+        named = pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= _MAX_ID)  # as the row engine's record_id
+        ids = df.select("id", pl.col("_line").alias("line")).filter(named)
+        # The last table's ids serve only its duplicate check: 64-bit hashes will do (_end_keys).
+        keep.ids.append(ids.select(Lookup.hash(pl.col("id")).alias("h"), "line") if self._hashed(table) else ids)
+        # Ids an earlier table holds (key.duplicate_global where they first occur here: see
+        # _end_keys). Only an id without this table's prefix, or one of the earlier ids
+        # with it (few: they break their own table's pattern), can be one.
+        own = pl.col("id").str.starts_with(table.prefix + "-")
+        if keep.prefixed is None:
+            keep.prefixed = self.all_ids.filter(own).get_column("id")
+        maybe = ids.filter(~own | pl.col("id").is_in(keep.prefixed.implode()))
+        if maybe.height:
+            rows, pos = self._ids().find(maybe.get_column("id"))
+            if rows.len():
+                owner = self.all_ids.select(pl.col("line").alias("line_other"), "table")[pos]
+                keep.clash.append(pl.concat([maybe[rows], owner], how="horizontal"))
+        for col in table.foreign_keys:
+            vals = df.select(pl.col(col.name).alias("value"), pl.col("_line").alias("line"), "id").filter(pl.col("value").is_not_null())
+            if col.references == table.name:
+                keep.selfrefs.setdefault(col.name, []).append(vals)
+                continue
+            bad, rows, pos = self._resolve(table, col, vals)
+            if table is C.CITATIONS and col.name == "record_id":  # what is cited, for layer 4 (`_finish`, `_citations`)
+                if self.cited is None:
+                    self.cited = (self._ids(), pl.repeat(False, self.all_ids.height, eager=True))
+                _mark(self.cited[1], pos)
+                at = vals.get_column("line").gather(rows) - df.get_column("_line")[0]  # the rows of DF
+                self._record_at = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).scatter(at, pos)
+            if bad.height:
+                keep.dangling.append(bad.with_columns(pl.lit(col.name).alias("field")))
+
+    def _reread(self, table: C.Table, rel: str, lines: Any) -> Any:
+        """DataFrame(id, line) of the LINES (sorted) of TABLE's file, read once more."""
+        pl = self.pl
+        wanted = lines.implode()
+        found = [
+            block.rows.filter(pl.col("_line").is_in(wanted)).select("id", pl.col("_line").alias("line"))
+            for block in blocks(pl, _open(self.root, rel), table, FileFacts(), self.block)
+        ]
+        got = pl.concat(found)
+        if got.get_column("line").to_list() != lines.to_list():
+            raise Unsupported(f"{rel} changed while it was read")
+        return got
+
+    def _resolve(self, table: C.Table, col: C.Column, vals: Any) -> tuple[Any, Any, Any]:
+        """(bad, rows, pos): the rows of VALS whose `value` names no record COL may name;
+        the others (indexes), and the rows of `all_ids` (first owners) they name (for "*"
+        and large tables: the few rows of a small table are checked with `is_in` alone).
+
+        COL names a table's ids (its first occurrences: with those an earlier table held
+        first, `clashing`), or for "*" the ids first held by one of its target tables, as
+        in `KeyIndex._judge`. A few ids are looked up with `is_in`.
+        """
+        pl = self.pl
+        if col.references == "*":
+            if table.name in col.targets:  # not in the contract: its own rows would count
+                raise Unsupported(f"{table.name}.{col.name} may name a record of its own table")
+            allowed = set(col.targets)
+        else:
+            allowed = {col.references or ""}
+            few = self.table_ids[col.references or ""]
+            if few.height <= Lookup.FEW:
+                nothing = pl.Series([], dtype=pl.Int64)
+                return vals.filter(~pl.col("value").is_in(few.get_column("id").implode())), nothing, nothing
+        rows, pos = self._ids().find(vals.get_column("value"))
+        owned = self.all_ids.get_column("table").gather(pos).is_in(list(allowed))
+        rows, pos = rows.filter(owned), pos.filter(owned)
+        bad = vals.filter(~_mark(pl.repeat(False, vals.height, eager=True), rows))
+        clashing = [self.clashing[t] for t in allowed if t in self.clashing and self.clashing[t].len()]
+        if bad.height and clashing and col.references != "*":
+            bad = bad.filter(~pl.col("value").is_in(pl.concat(clashing).implode()))
+        return bad, rows, pos
+
+    def _ids(self) -> Lookup:
+        """The ids of the earlier tables (`all_ids`, positions are its rows); built once per
+        table, as they do not change meanwhile."""
+        if self._all_lookup is None:
+            self._all_lookup = Lookup(self.pl, self.all_ids.get_column("id"))
+        return self._all_lookup
+
+    def _hashed(self, table: C.Table) -> bool:
+        """Whether TABLE's ids are kept as hashes only: the last table's, which no later
+        table looks up, when no column of its own refers to them."""
+        return table is C.TABLES[-1] and table.unused_code is None and all(c.references != table.name for c in table.foreign_keys)
+
+    def _end_keys(self, table: C.Table, rel: str, keep: _Kept) -> None:
+        pl = self.pl
+        ids = pl.concat(keep.ids)
+        # First occurrences by hash (a table of 64-bit numbers, not of the strings); the
+        # rows of a hash that repeats are decided on their strings, few as they are (read
+        # again from the file when only hashes were kept).
+        hashes = ids.get_column("h") if self._hashed(table) else Lookup.hash(ids.get_column("id"))
+        is_first = hashes.is_first_distinct()
+        candidates = ids.clear().select("line").with_columns(pl.lit("").alias("id"))
+        if not is_first.all():
+            again = hashes.is_in(hashes.filter(~is_first).implode())
+            at = pl.arange(0, ids.height, eager=True).filter(again)
+            candidates = self._reread(table, rel, ids.get_column("line").gather(at)) if self._hashed(table) else ids[at]
+            is_first = is_first.scatter(at, candidates.get_column("id").is_first_distinct())
+        del hashes
         first = ids.filter(is_first)
-        if later.height:  # rare: join for the first line only when there are duplicates
-            later = later.join(first, on="id", suffix="_first", maintain_order="left")
-            for rid, line, first_line in later.iter_rows():
-                duplicate(self.report, rel, line, rid, first_line)
-        clash = first.join(self.all_ids, on="id", how="inner", suffix="_other", maintain_order="left")
-        for rid, line, other_line, other in clash.iter_rows():
-            duplicate_global(self.report, rel, line, rid, other, other_line)
-        # Without clashes `first` itself is new: share its buffers instead of copying them.
-        fresh = first if not clash.height else first.join(self.all_ids, on="id", how="anti")
-        self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
-        self.table_ids[table.name] = first
+        repeated = candidates.filter(~candidates.get_column("id").is_first_distinct())
+        if repeated.height:  # rare: join for the first line only when there are duplicates
+            later = repeated.select("id", "line").join(candidates.select("id", "line").unique("id", keep="first"), on="id", suffix="_first", maintain_order="left")
+            self._capped("key.duplicate", rel, later, lambda rid, line, first_line: duplicate(self.report, rel, line, rid, first_line))
+        # An id of an earlier table, where it first occurs here (later rows are duplicates).
+        clash = pl.concat(keep.clash) if keep.clash else first.clear().with_columns(pl.lit(0).alias("line_other"), pl.lit("").alias("table"))
+        clash = clash.join(first.select("line"), on="line", how="semi", maintain_order="left")
+        self._capped(
+            "key.duplicate_global", rel, clash, lambda rid, line, other_line, other: duplicate_global(self.report, rel, line, rid, other, other_line)
+        )
+        earlier = self.all_ids.select("id", "table")
+        if table is not C.TABLES[-1]:  # the last table's ids are looked up by no later one
+            # Without clashes `first` itself is new: share its buffers instead of copying them.
+            fresh = first if not clash.height else first.join(clash.select("id"), on="id", how="anti")
+            self.all_ids = pl.concat([self.all_ids, fresh.with_columns(pl.lit(table.name).alias("table"))], rechunk=False)
+            self.table_ids[table.name] = first
+            self.clashing[table.name] = clash.get_column("id")
         if table.unused_code is not None:
             self.unused[table.name] = first
-        for col in table.foreign_keys:
-            if col.references == "*":
-                targets = self.all_ids.filter(pl.col("table").is_in(list(col.targets))).select("id")
-            else:
-                targets = self.table_ids[col.references or ""].select("id")
-            vals = kf.select(pl.col(col.name).alias("value"), "line", "id").filter(pl.col("value").is_not_null())
-            if col.references == table.name:
-                named = vals.filter(pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= 200))
-                cycles(self.report, rel, col.name, [(rid, line, value) for value, line, rid in named.iter_rows()])
-            bad = vals.join(targets, left_on="value", right_on="id", how="anti", maintain_order="left")
-            if not bad.height:
-                continue
-            bad = bad.join(self.all_ids.select("id", "table"), left_on="value", right_on="id", how="left", maintain_order="left")
-            for value, line, rid, owner in bad.iter_rows():
-                rid = rid if rid and len(rid) <= 200 else None
-                dangling(self.report, rel, line, col, rid, value, None if owner == table.name else owner)  # as KeyIndex._judge
-        return kf
+        bad = list(keep.dangling)
+        for name, parts in keep.selfrefs.items():
+            vals = pl.concat(parts)
+            named = vals.filter(pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= _MAX_ID))
+            cycles(self.report, rel, name, [(rid, line, value) for value, line, rid in named.iter_rows()])
+            bad.append(vals.join(first.select("id"), left_on="value", right_on="id", how="anti", maintain_order="left").with_columns(pl.lit(name).alias("field")))
+        if not bad:
+            return
+        # The owner a message names is an earlier table's (KeyIndex._judge): of its own
+        # table the row engine knows only the rows read so far.
+        found = pl.concat(bad).join(earlier, left_on="value", right_on="id", how="left", maintain_order="left")
+        found = found.select("line", "field", "id", "value", "table").sort("line", maintain_order=True)
+        columns = {c.name: c for c in table.foreign_keys}
 
-    def _provenance(self, table: C.Table, scan: _Scan, lf: Any) -> None:
+        def emit(line: int, name: str, rid: str | None, value: str, owner: str | None) -> None:
+            dangling(self.report, rel, line, columns[name], rid if rid and len(rid) <= _MAX_ID else None, value, owner)
+
+        self._capped("key.foreign", rel, found, emit)
+
+    # --- layer 4: provenance ----------------------------------------------------------
+
+    def _aliases(self, rel: str, frame: Any) -> None:
         pl = self.pl
-        if table is C.ACTORS:
-            uniq = collect(lf.select(pl.col("aliases").drop_nulls().str.split(";").explode().unique())).get_column("aliases").to_list()
-            if self.prov.seeds and self.prov.seeds_complete:
-                # Which aliases occur in a seed: one Aho-Corasick pass over the seed texts
-                # finds every occurrence of every alias (overlapping ones included).
-                texts = pl.Series([seed.text for seed in self.prov.seeds.values()], dtype=pl.String)
-                patterns = [a for a in uniq if a]
-                found: set[str] = set()
-                for i in range(0, len(patterns), 20000):  # bounded automaton size
-                    hits = texts.str.extract_many(patterns[i : i + 20000], overlapping=True)
-                    found.update(hits.explode().drop_nulls().unique().to_list())
-                bad = [a for a in uniq if not a or a != a.strip() or a not in found]
-                mask = pl.col("aliases").str.split(";").list.eval(pl.element().is_in(bad)).list.any().fill_null(False)
-                flagged = collect(lf.filter(mask).select("id", "_line", "aliases"))
-                rows = [(scan.rel, line, rid if rid and len(rid) <= 200 else None, cell) for rid, line, cell in flagged.iter_rows()]
-                self.prov.judge_aliases(rows, found)
-        elif table is C.STATEMENTS:
-            for rid, text, line in collect(lf.select("id", "text", "_line")).iter_rows():
-                if rid and len(rid) <= 200 and text is not None:
-                    self.prov.statement_text[rid] = text
-                    self.prov._where[rid] = (scan.rel, line)
-        elif table is C.CITATIONS:
-            self._citations(scan, lf)
+        if not (self.prov.seeds and self.prov.seeds_complete):
+            return
+        aliases = frame.get_column("aliases").drop_nulls().str.split(";").explode().unique()
+        found = self._occurring(aliases.filter(aliases != ""))
+        bad = aliases.filter(~aliases.is_in(found.implode()))
+        # Padded aliases: Python's whitespace decides (the exact check's); only those
+        # that start or end with a non-word character can be padded.
+        edged = aliases.filter(aliases.str.contains(r"^\W|\W$")).to_list()
+        bad = pl.concat([bad, pl.Series([a for a in edged if a != a.strip()], dtype=pl.String)])
+        mask = pl.col("aliases").str.split(";").list.eval(pl.element().is_in(bad.implode())).list.any().fill_null(False)
+        flagged = frame.filter(mask)
+        if not flagged.height:
+            return
+        mine = flagged.get_column("aliases").str.split(";").explode().unique()
+        known = set(mine.filter(mine.is_in(found.implode())).to_list())  # found, of the aliases judged here
+        rows = [(rel, line, rid if rid and len(rid) <= _MAX_ID else None, cell) for rid, line, cell in flagged.iter_rows()]
+        self.prov.judge_aliases(rows, known)
 
-    def _citations(self, scan: _Scan, lf: Any) -> None:
+    def _occurring(self, patterns: Any) -> Any:
+        """The PATTERNS (unique, none empty) that occur in a seed line. An alias has no line
+        break (lines are records), so lines answer as the texts would.
+
+        First, each pattern is looked for in a few seed lines that hold its rarest token
+        (space-separated, punctuation stripped) as a token: an elementwise substring
+        test, which finds most aliases (they are names and phrases of the text). What
+        that does not find goes through one Aho-Corasick pass over the seed lines, which
+        finds every occurrence of every pattern: the answer is exact either way, the
+        first step only spares the automaton most of the patterns.
+        """
         pl = self.pl
-        seeds = self.prov.seeds
-        lines = pl.DataFrame(
-            {
-                "source_id": [s for s, seed in seeds.items() for _ in seed.lines],
-                "_ln": [n for seed in seeds.values() for n in range(1, len(seed.lines) + 1)],
-                "_text": [t for seed in seeds.values() for t in seed.lines],
-            },
-            schema={"source_id": pl.String, "_ln": pl.Int64, "_text": pl.String},
-        )
-        c = lf.with_columns(
-            pl.col("line").cast(pl.Int64, strict=False).alias("_n"),
-            pl.col("char_start").cast(pl.Int64, strict=False).alias("_cs"),
-            pl.col("char_end").cast(pl.Int64, strict=False).alias("_ce"),
-        )
-        c = c.join(lines.lazy(), left_on=["source_id", "_n"], right_on=["source_id", "_ln"], how="left", maintain_order="left")
-        ints = [pl.col(n).str.contains(_INT_RE).fill_null(False) for n in ("line", "char_start", "char_end")]
-        span_ok = (
-            pl.all_horizontal(ints)
-            & pl.col("_text").is_not_null()
-            & (pl.col("_cs") >= 0)
-            & (pl.col("_cs") < pl.col("_ce"))
-            & (pl.col("_ce") <= pl.col("_text").str.len_chars())
-            & pl.col("quote").is_not_null()
-            # clipped so that rows already failing above cannot make slice() raise
-            & (pl.col("_text").str.slice(pl.col("_cs").clip(0), (pl.col("_ce") - pl.col("_cs")).clip(0)) == pl.col("quote"))
-        ).fill_null(False)
-        c = c.with_columns(span_ok.alias("_ok"))
-        flagged = collect(c.filter(~pl.col("_ok")).select([*C.CITATIONS.column_names, "_i", "_line"]))
-        self._exact(C.CITATIONS, scan, flagged, pl.lit(True), "provenance")
-        self.cited_ids = collect(lf.select(pl.col("record_id").drop_nulls().unique())).get_column("record_id")
-        # Provenance needs "cited?" only for statements (the verbatim check); keep that set small.
-        statements = pl.Series(list(self.prov.statement_text), dtype=pl.String)
-        self.prov.cited |= set(self.cited_ids.filter(self.cited_ids.is_in(statements.implode())).to_list())
-        texts = pl.DataFrame(
-            {"record_id": list(self.prov.statement_text), "quote": list(self.prov.statement_text.values())},
-            schema={"record_id": pl.String, "quote": pl.String},
-        )
-        good = c.filter(pl.col("_ok")).select("record_id", "quote").join(texts.lazy(), on=["record_id", "quote"], how="semi")
-        self.prov.verbatim |= set(collect(good).get_column("record_id").to_list())
+        lines = self._seed_lines()
+        if not patterns.len() or not lines.len():
+            return patterns.clear()
+        words = self._seed_words()
+        cand = pl.DataFrame({"alias": patterns}).with_row_index("ai")
+        tokens = cand.select("ai", pl.col("alias").str.split(" ").alias("w")).explode("w").with_columns(pl.col("w").str.strip_chars(_PUNCTUATION))
+        known = tokens.join(words, on="w", how="inner", maintain_order="left")
+        rarest = known.filter(pl.col("n") == pl.col("n").min().over("ai")).unique("ai", keep="first", maintain_order=True)
+        pairs = rarest.select("ai", "ln").explode("ln")
+        pairs = pairs.with_columns(lines.gather(pairs.get_column("ln")).alias("text"), patterns.gather(pairs.get_column("ai")).alias("alias"))
+        hits = pairs.filter(pl.col("text").str.contains(pl.col("alias"), literal=True)).get_column("ai").unique()
+        found = patterns.gather(hits)
+        rest = patterns.filter(~cand.get_column("ai").is_in(hits.implode()))
+        for i in range(0, rest.len(), 20000):  # bounded automaton size
+            matched = lines.str.extract_many(rest.slice(i, 20000).to_list(), overlapping=True)
+            found = pl.concat([found, matched.explode().drop_nulls().unique()])
+        return found
 
-    def _consistency(self, table: C.Table, kf: Any) -> None:
-        """Fill the projections of layer 6 with the rows that could fail its checks (KF:
-        the table's id, line and `_PROJECTED` columns, read once by `_keys`).
+    def _seed_words(self) -> Any:
+        """DataFrame(w, ln, n): each token of the seed lines (space-separated, punctuation
+        stripped), the lines of its first `_WORD_LINES` occurrences, and how often it occurs."""
+        if self._words is None:
+            pl = self.pl
+            tokens = pl.DataFrame({"w": self._seed_lines()}).with_row_index("ln").with_columns(pl.col("w").str.split(" ")).explode("w")
+            tokens = tokens.with_columns(pl.col("w").str.strip_chars(_PUNCTUATION))
+            self._words = tokens.group_by("w").agg(pl.col("ln").head(_WORD_LINES), pl.len().alias("n"))
+        return self._words
+
+    def _seed_lines(self) -> Any:
+        """Every seed line, seed after seed, as one Series (built once): line N of a seed is
+        at the seed's offset + N - 1."""
+        if self._lines is None:
+            pl, seeds = self.pl, self.prov.seeds
+            self._lines = pl.Series([t for seed in seeds.values() for t in seed.lines], dtype=pl.String)
+            self._lengths = self._lines.str.len_chars().cast(pl.Int64)  # in characters, as offsets count
+            self._offsets, start = {}, 0
+            for sid, seed in seeds.items():
+                self._offsets[sid] = (start, len(seed.lines))
+                start += len(seed.lines)
+        return self._lines
+
+    def _citations(self, rel: str, df: Any) -> None:
+        """One block of citations: each span checked against the cited seed line, fetched by
+        position (no join per block), with exactly the row engine's outcome per row."""
+        pl = self.pl
+        lines = self._seed_lines()
+        sources, where = list(self._offsets), list(self._offsets.values())
+        offset = pl.col("source_id").replace_strict(sources, [o for o, _ in where], default=None, return_dtype=pl.Int64)
+        count = pl.col("source_id").replace_strict(sources, [n for _, n in where], default=None, return_dtype=pl.Int64)
+        n, cs, ce = (pl.col(_INT_PREFIX + c) for c in ("line", "char_start", "char_end"))
+        ints = n.is_not_null() & cs.is_not_null() & ce.is_not_null()
+        c = df.with_columns(
+            (ints & offset.is_not_null()).alias("_judged"),  # a known seed and whole numbers (Provenance._citation)
+            pl.when(ints & (n >= 1) & (n <= count)).then(offset + n - 1).alias("_at"),
+        )
+        at = c.get_column("_at")
+        if lines.len():
+            c = c.with_columns(lines.gather(at).alias("_text"), self._lengths.gather(at).alias("_len"))
+        else:
+            c = c.with_columns(pl.lit(None, dtype=pl.String).alias("_text"), pl.lit(None, dtype=pl.Int64).alias("_len"))
+        judged, txt, quote = pl.col("_judged"), pl.col("_text"), pl.col("quote")
+        fits = judged & txt.is_not_null() & (cs >= 0) & (cs < ce) & (ce <= pl.col("_len"))
+        # clipped so that rows already failing above cannot make slice() raise
+        same = txt.str.slice(cs.clip(0), (ce - cs).clip(0)) == quote
+        checks = [
+            ("provenance.line_range", judged & txt.is_null()),
+            ("provenance.offset_range", judged & txt.is_not_null() & ~fits),
+            ("provenance.quote_empty", fits & quote.is_null()),
+            ("provenance.quote_mismatch", fits & quote.is_not_null() & ~same),
+        ]
+        self._check(C.CITATIONS, rel, c, checks, "provenance")
+        # The statements cited here (looked up, no join per block): each cited, quoted
+        # verbatim by a sound citation, or cited by one that could not be judged.
+        if self.statement_ids is not None and self.statements.height:
+            if self._statement_at is None:  # per row of all_ids, the statement of that id (or null)
+                found, at = self.statement_ids.find(self.all_ids.get_column("id"))
+                self._statement_at = pl.repeat(None, self.all_ids.height, dtype=pl.Int64, eager=True).scatter(found, at)
+            stm = self._statement_at.gather(self._record_at)  # the record each row cites, as `_block_keys` found it
+            rows = pl.arange(0, c.height, eager=True).filter(stm.is_not_null())
+            pos = stm.drop_nulls()
+            cited = c.select(pl.col("_judged"), (fits & quote.is_not_null() & same).fill_null(False).alias("sound"), "quote")[rows]
+            texts = self.statements.get_column("text").gather(pos)
+            _mark(self.cited_statements, pos)
+            _mark(self.verbatim, pos.filter(cited.get_column("sound") & (texts == cited.get_column("quote")).fill_null(False)))
+            _mark(self.unjudged, pos.filter(~cited.get_column("_judged")))
+
+    # --- layer 6: consistency -----------------------------------------------------------
+
+    def _consistency(self, table: C.Table, frame: Any) -> None:
+        """Fill the projections of layer 6 with the rows that could fail its checks (FRAME:
+        the table's rid, line and `_LAYER6` columns, kept from its blocks).
 
         Each mask compares EDTF ranges as integer day keys, as `consistency.inside` does
-        on tuples; values whose years do not fit a key are always flagged.
+        on tuples.
         """
         pl, cons = self.pl, self.cons
-        rid = pl.when(pl.col("id").str.len_chars() <= 200).then(pl.col("id")).alias("rid")
-        frame = kf.select(rid, "line", *_PROJECTED[table.name])
-        # Strike off the records this table uses (a user comes after what it uses: tests/test_consistency.py).
-        for col in consistency.USES.get(table.name, ()):
-            values = frame.get_column(col).drop_nulls().unique().to_frame("id")
-            self.unused = {t: ids.join(values, on="id", how="anti", maintain_order="left") for t, ids in self.unused.items()}
         if table is C.EVENTS:
             first = frame.filter(pl.col("rid").is_not_null() & pl.col("rid").is_first_distinct())
-            self.event_dates = _date_keys(pl, first.select(pl.col("rid").alias("id"), "line", "date"), "date", "")
-            flagged = _contained(pl, _date_keys(pl, frame, "date", "c_"), self.event_dates, "parent_event_id", inner="c_", outer="")
+            self.event_dates = self.dates.ranges(first.select(pl.col("rid").alias("id"), "line", "date"), "date", "")
+            children = frame.filter(pl.col("parent_event_id").is_not_null())
+            flagged = _contained(pl, self.dates.ranges(children, "date", "c_"), self.event_dates, "parent_event_id", inner="c_", outer="")
             for r in flagged.iter_rows(named=True):
                 cons.children.append(consistency.Link(r["line"], r["rid"], r["date"], r["parent_event_id"]))
                 self.needed_events.add(r["parent_event_id"])
         elif table is C.STATEMENTS:
-            flagged = _contained(pl, _date_keys(pl, frame, "date", "c_"), self.event_dates, "event_id", inner="c_", outer="")
+            flagged = _contained(pl, self.dates.ranges(frame, "date", "c_"), self.event_dates, "event_id", inner="c_", outer="")
             for r in flagged.iter_rows(named=True):
                 cons.statements.append(consistency.Link(r["line"], r["rid"], r["date"], r["event_id"]))
                 self.needed_events.add(r["event_id"])
         elif table is C.MEMBERSHIPS:
-            pair = pl.col("member_id").is_not_null() & pl.col("organization_id").is_not_null()
-            # Candidates for an overlap: spells sharing their member and organization.
-            mask = frame.select((pair & (pl.len().over("member_id", "organization_id") > 1)).fill_null(False)).to_series()
+            mask = self._overlapping(frame)
             for bound, event in (("start", "start_event_id"), ("end", "end_event_id")):
-                keyed = _date_keys(pl, frame, bound, "s_").join(
+                keyed = self.dates.ranges(frame, bound, "s_").join(
                     self.event_dates, left_on=event, right_on="id", how="left", maintain_order="left", suffix="_event"
                 )
                 mask = mask | keyed.select(_either_inside(pl, "s_", "")).to_series()
@@ -536,18 +1170,54 @@ class ColumnarRun:
             kept = self.event_dates.filter(pl.col("id").is_in(needed.implode())).select("id", "line", "date")
             cons.events = {eid: (n, date) for eid, n, date in kept.iter_rows()}
             self.event_dates = None
-        elif table is C.RELATIONS:
-            pairs = frame.filter(pl.col("kind") == C.OVERLAP_REASON).select("subject_id", "object_id").drop_nulls()
-            cons.qualified |= {frozenset(p) for p in pairs.iter_rows()}
+
+    def _overlapping(self, frame: Any) -> Any:
+        """Per spell of FRAME, whether `consistency._spells` could find it overlapping
+        another: every spell of a member and organization two of whose spells may share a
+        day (`consistency._overlap`: each starts before the other ends, over the days a
+        spell surely covers, `_extent`). Sorted by the first such day, a spell overlaps
+        an earlier one only if one of those ends after it starts; a group with such a
+        spell is flagged whole (the exact check compares its pairs)."""
+        pl, group = self.pl, ["member_id", "organization_id"]
+        keyed = self.dates.ranges(self.dates.ranges(frame, "start", "a_"), "end", "b_")
+        start, end = pl.col("start"), pl.col("end")
+        sure = (
+            (start.is_null() | (pl.col("a_st").is_not_null() & (pl.col("a_hi") != _BIG)))  # a valid start, not open towards the future
+            & (end.is_null() | (pl.col("b_st").is_not_null() & (pl.col("b_lo") != -_BIG)))  # a valid end, not open towards the past
+            & pl.col("member_id").is_not_null()
+            & pl.col("organization_id").is_not_null()
+        )
+        days = keyed.filter(sure).select(
+            *group,
+            pl.when(start.is_not_null()).then(pl.col("a_hi")).otherwise(-_BIG).alias("lo"),  # the start's last day
+            pl.when(end.is_not_null()).then(pl.col("b_lo")).otherwise(_BIG).alias("hi"),  # the end's first day
+        )
+        ended = pl.col("hi").cum_max().shift(1).over(group, order_by="lo")  # the latest end among the spells starting earlier
+        groups = days.filter((ended > pl.col("lo")).fill_null(False)).select(group).unique()
+        flagged = frame.select(group).join(groups.with_columns(pl.lit(True).alias("_o")), on=group, how="left", maintain_order="left")
+        return flagged.get_column("_o").fill_null(False)
 
     def _finish(self) -> None:
-        cited = self.cited_ids.to_frame("id")
+        pl = self.pl
+        assert self.cited is not None  # the citations table was read
+        cited, marks = self.cited
         for table in C.TABLES:
             if not table.must_be_cited:
                 continue
-            missing = self.table_ids[table.name].join(cited, on="id", how="anti", maintain_order="left")
-            for rid, line in missing.iter_rows():
-                uncited(self.report, table, rid, line)
-        self.prov.finish_statements()
+            ids = self.table_ids[table.name]
+            rows, pos = cited.find(ids.get_column("id"))
+            known = _mark(pl.repeat(False, ids.height, eager=True), rows.filter(marks.gather(pos)))
+            missing = ids.filter(~known)
+            self._capped("provenance.uncited", table.path, missing, lambda rid, line, t=table: uncited(self.report, t, rid, line))
+        # Cited statements that no citation quotes verbatim, unless a citation of theirs
+        # could not be judged (the row engine's rule, in `Provenance.finish_statements`).
+        if self.statement_ids is not None:
+            checked = pl.Series(list(self.prov.verbatim | self.prov.unjudged), dtype=pl.String)  # by the exact checks
+            _, pos = self.statement_ids.find(checked)
+            excused = self.verbatim | self.unjudged | _mark(pl.repeat(False, self.statements.height, eager=True), pos)
+            bad = self.statements.filter(self.cited_statements & ~excused)
+            bad = bad.select("_line", "id", "text").rename({"_line": "line"}).sort("line")
+            rel = self.statements_rel
+            self._capped("provenance.statement_text", rel, bad, lambda line, rid, text: not_verbatim(self.report, rel, line, rid, text))
         self.cons.records = {name: dict(ids.iter_rows()) for name, ids in self.unused.items()}
         consistency.check(self.cons, self.report)

@@ -83,7 +83,7 @@ class Provenance:
     @property
     def index(self) -> SeedIndex:
         if self._index is None:  # built once, after the sources table added every seed
-            self._index = SeedIndex([s.text for s in self.seeds.values()])
+            self._index = SeedIndex(lines=[s.lines for s in self.seeds.values()])
         return self._index
 
     def _aliases(self, rel: str, line: int, rid: str | None, aliases: object) -> None:
