@@ -293,6 +293,28 @@ def test_keys_across_blocks(tmp_path: Path, small_blocks: None) -> None:
     assert _agree(pkg, 1)[1] == counts
 
 
+def test_many_ids_of_earlier_tables_past_the_cap(tmp_path: Path, small_blocks: None) -> None:
+    """Ids that earlier tables hold, many in one block and across blocks, with small caps:
+    the kept key.duplicate_global findings are the first ones, as in the row engine."""
+    pkg = tmp_path / "synth"
+    synth.write(3000, pkg)
+    taken: list[str] = []
+
+    def actors(rows: list[list[str]]) -> None:
+        taken.extend(row[0] for row in rows[1:200])
+
+    def events(rows: list[list[str]]) -> None:
+        for i, row in enumerate(rows[1:], start=1):
+            if i % 3 == 0 and taken:
+                row[0] = taken.pop()
+
+    _edit(pkg, "actors", actors)
+    _edit(pkg, "events", events)
+    refresh_hashes(pkg)
+    for cap in range(1, 9):
+        assert _agree(pkg, cap)[1]["key.duplicate_global"] > 100
+
+
 def test_quoted_cells_across_blocks(tmp_path: Path, small_blocks: None) -> None:
     """Cells with commas, doubled quotes and quoted empty strings, in many blocks; and
     quotes polars would read otherwise than Python's csv module: the columnar engine

@@ -5,8 +5,9 @@ every check in two:
 
 1. a *mask*: polars expressions over whole columns that say, per row and finding code,
    how many findings the row engine reports there (the JSON Schema's keywords compiled
-   to expressions; keys and foreign keys by binary search in sorted ids; EDTF, country
-   and alias checks on unique values only; quotes by slicing the cited seed line);
+   to expressions; keys and foreign keys by binary search on sorted hashes of the ids;
+   EDTF, country and alias checks on distinct values only; quotes by slicing the cited
+   seed line);
 2. the *exact check*: flagged rows go through the row engine's own functions, which
    write the findings. Past the findings cap (`Report.max_per_code`), a row whose
    findings could not be kept is counted from the mask instead (`Report.tally`): work
@@ -18,11 +19,12 @@ every check in two:
    reports.
 
 Each table is read once, in blocks of whole lines (`blocks`): one pass over the bytes
-hashes them, checks the lines are records and parses each block; masks and exact checks
-run block by block, and only what spans blocks (ids for duplicates and references,
-self-references, aliases, statement texts, cited ids, the few columns layer 6 compares)
-is kept to the end of the table, as narrow frames. Memory holds one block, those frames
-and the seeds, not the table.
+hashes them, checks the lines are records and parses each block (the next one in a
+thread while the checks run on this one: `ahead`); masks and exact checks run block by
+block, and only what spans blocks (ids for duplicates and references, self-references,
+aliases, statement texts, marks of what citations name, the few columns layer 6
+compares) is kept to the end of the table, as narrow frames. Memory holds two blocks,
+those frames and the seeds, not the table.
 
 The engine refuses (raises `Unsupported`; the caller discards its partial report) when
 a file is not plain, one-record-per-line CSV (bad bytes, NUL, CR, a BOM or any other
@@ -76,14 +78,16 @@ class Unsupported(Exception):
     """The data is outside what the columnar engine handles; the row engine reports it."""
 
 
-# polars' allocator (jemalloc) keeps the pages it frees for later use, by default for
-# seconds: a run that reads its tables block by block then holds the memory of its
-# busiest moment to the end, and its peak grows with what earlier tables freed. Returned
-# at once, the peak at 1M rows measured about 85 MiB lower (462 -> 376 MiB), for no
-# measurable time. jemalloc reads this setting once, when polars is first imported; a
-# setting of the user's own wins, and the variable is removed again right after the
-# import, so that nothing else (child processes included) sees it. Imported earlier by
-# someone else, polars keeps the allocator it has.
+# polars' allocator (jemalloc) keeps the pages it frees for reuse, by default for
+# seconds and per thread arena: a run that reads its tables block by block then holds
+# what earlier blocks and tables freed on top of what it uses. Returned after 100 ms,
+# from one arena, the peak at 1M realistic rows measured 327 -> 280 MiB at the same
+# time. (Returned at once it was lower still, but the pages faulted in again cost about
+# a second of system time.) jemalloc reads this setting once, when polars is first
+# imported: here, in `_import_polars`. A setting of the user's own wins, and the
+# variable is removed again right after the import, so that nothing else (child
+# processes included) sees it. Imported earlier by someone else, polars keeps the
+# allocator settings it has.
 _ALLOCATOR = ("_RJEM_MALLOC_CONF", "narenas:1,dirty_decay_ms:100,muzzy_decay_ms:0")
 
 
@@ -590,7 +594,6 @@ def _contained(pl: Any, rows: Any, events: Any, ref: str, inner: str, outer: str
     return joined.filter(flag.fill_null(False))
 
 
-
 def _mark(flags: Any, at: Any) -> Any:
     """FLAGS (booleans, changed in place and returned) set at the indexes AT (made unique
     and sorted first: polars 1.28 sets booleans only at sorted, distinct indexes)."""
@@ -651,7 +654,7 @@ _LAYER6: dict[str, tuple[str, ...]] = {
 class _Kept:
     """What one table's blocks leave for the end of the table."""
 
-    ids: list[Any] = field(default_factory=list)  # DataFrame(id, line) per block
+    ids: list[Any] = field(default_factory=list)  # DataFrame(id, line) per block; (h, line), hashes, for the last table
     clash: list[Any] = field(default_factory=list)  # DataFrame(id, line, line_other, table): ids an earlier table holds
     prefixed: Any = None  # the earlier tables' ids with this table's prefix
     dangling: list[Any] = field(default_factory=list)  # DataFrame(value, line, id, field): references to nothing
@@ -686,7 +689,8 @@ class ColumnarRun:
         self.all_ids: Any = None  # DataFrame(id, line, table): first owner of every id of the earlier tables
         self.table_ids: dict[str, Any] = {}  # table -> DataFrame(id, line), first occurrences
         self.dates = Dates(self.pl)  # EDTF values, across blocks and tables
-        # The records citations name: the lookup of citations.record_id, and which of its keys are cited.
+        # What citations name: the lookup their record_ids went through (of all_ids), and
+        # per row of all_ids whether a citation names it.
         self.cited: tuple[Lookup, Any] | None = None
         self._record_at: Any = None  # per row of a citations block: the row of all_ids its record_id names (or null)
         self._statement_at: Any = None  # per row of all_ids: the row of `statements` with that id (or null)
@@ -801,10 +805,10 @@ class ColumnarRun:
                 self.prov.check(table, rel, line, rid, values)
 
     def _capped(self, code: str, file: str, frame: Any, emit: Callable[..., None]) -> None:
-        """EMIT(*row) for the rows of FRAME (one CODE finding each, sorted by `line`) whose
+        """EMIT(*row) for the rows of FRAME (one CODE finding each, with its `line`) whose
         finding the report could keep; count the others (as `_check`)."""
         left = max(self.report.max_per_code - self._shown[(file, code)], 0)
-        shown = frame
+        shown = frame = frame.sort("line", maintain_order=True)
         if frame.height > left:
             shown = frame.filter(self.pl.col("line") <= frame.get_column("line")[left - 1]) if left else frame.clear()
         for row in shown.iter_rows():
