@@ -297,7 +297,7 @@ def test_many_ids_of_earlier_tables_past_the_cap(tmp_path: Path, small_blocks: N
     """Ids that earlier tables hold, many in one block and across blocks, with small caps:
     the kept key.duplicate_global findings are the first ones, as in the row engine."""
     pkg = tmp_path / "synth"
-    synth.write(3000, pkg)
+    synth.write(6000, pkg)  # realistic shape: 540 actors, 480 events
     taken: list[str] = []
 
     def actors(rows: list[list[str]]) -> None:
