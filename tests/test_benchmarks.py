@@ -352,3 +352,13 @@ def test_pandera_peer_exits_like_a_validator(tmp_path: Path) -> None:
     assert failing == {"actors", "events", "statements"}
     (pkg / "data" / "events.csv").unlink()
     assert subprocess.run(peer, capture_output=True, timeout=120).returncode == 2
+
+
+def test_benchmarks_md_shows_the_committed_results() -> None:
+    """BENCHMARKS.md's results block is the rendering of benchmarks/results.json (the
+    runner writes both; nobody edits the figures by hand)."""
+    results = json.loads((ROOT / "benchmarks" / "results.json").read_text(encoding="utf-8"))
+    text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
+    start, end = run.MARKERS
+    shown = text.split(start, 1)[1].split(end, 1)[0]
+    assert shown == run.markdown(results), "re-render: python benchmarks/run.py --render benchmarks/results.json --update BENCHMARKS.md"
