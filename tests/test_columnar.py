@@ -150,6 +150,20 @@ def test_explicit_columnar_below_the_polars_floor_is_an_error(monkeypatch: pytes
         validate(ROOT, engine="columnar")
 
 
+def test_a_polars_panic_is_a_stated_fallback_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """polars' PanicException derives from BaseException: the engine turns it into a
+    decline, the row engine checks the data, and the report says why."""
+    import polars
+
+    def panic(self: ColumnarRun) -> None:
+        raise polars.exceptions.PanicException("index out of bounds")
+
+    monkeypatch.setattr(ColumnarRun, "_run", panic)
+    report = validate(ROOT, engine="columnar")
+    assert report.valid and report.engine == "rows"
+    assert report.engine_note and "polars failed internally" in report.engine_note and "row engine checked it" in report.engine_note
+
+
 def test_auto_says_when_it_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
     from bri_data.validate import reporters, run
 

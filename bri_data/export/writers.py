@@ -5,8 +5,9 @@ nothing behind (see `atomic.replacing`). The package is validated first; its tab
 then streamed from the validated CSV files in chunks, typed as the contract types them
 (`read_rows`: integers int, empty cells NULL; no record object per row): SQLite by
 `executemany` on each chunk's rows, DuckDB and Parquet as Arrow batches from pyarrow's
-streaming CSV reader. Memory holds one chunk, or, for DuckDB, one table whose rows refer
-to each other (as Arrow data, inserted parents first).
+streaming CSV reader. The rows in flight are one chunk, or, for DuckDB, one table whose rows
+refer to each other (as Arrow data, inserted parents first); the validation before, and
+DuckDB's own indexes, take more (BENCHMARKS.md).
 """
 
 from __future__ import annotations

@@ -716,6 +716,8 @@ class ColumnarRun:
             return self._run()
         except self.pl.exceptions.PolarsError as exc:  # e.g. a stray quote deep in a file
             raise Unsupported(f"polars could not read the tables ({type(exc).__name__})") from exc
+        except self.pl.exceptions.PanicException as exc:  # a bug inside polars, a BaseException: never a traceback
+            raise Unsupported(f"polars failed internally ({str(exc)[:200]!r}; a polars bug)") from exc
 
     def _run(self) -> dict[str, FileFacts]:
         rels = {}
