@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import compileall
 import csv
 import importlib.metadata
 import importlib.util
@@ -234,7 +235,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Measured {results['date']} on {m['nproc']} cores (nproc; {m['cpus']} CPUs in the machine), Python {m['python']}, "
         f"{m['platform']}; frictionless {v.get('frictionless') or 'not installed'}, pandera {v.get('pandera') or 'not installed'} "
         f"(polars backend), polars {v.get('polars') or 'not installed'}, bri-data {v.get('bri-data')}; `{results['shape']}` "
-        f"synthetic packages; medians of {results['repeats']} runs per command (cold start and `load()`: {results['cold_repeats']}).",
+        f"synthetic packages; medians of {results['repeats']} runs per command (cold start and `load()`: {results['cold_repeats']})"
+        + (f"; {results['bytecode']}." if results.get("bytecode") else "."),
         "",
         f"Load average (1, 5, 15 min) before: {', '.join(f'{x:.2f}' for x in m['load_before'])}; after (the runs' own load "
         f"included): {', '.join(f'{x:.2f}' for x in m['load_after'])}. Other processes kept at most {other} cores busy during "
@@ -401,6 +403,20 @@ def _version(dist: str) -> str | None:
 LOAD_SNIPPET = "import time, bri_data; t = time.perf_counter(); bri_data.load(); print(time.perf_counter() - t)"
 
 
+def bytecode() -> str:
+    """Compile bri_data's modules to bytecode, as `pip install` does for the peers in
+    site-packages: an editable checkout under PYTHONDONTWRITEBYTECODE (set on some
+    machines) would otherwise compile every module again in every timed process."""
+    spec = importlib.util.find_spec("bri_data")
+    if spec is None or spec.origin is None:
+        raise SystemExit("bri_data is not importable from the runner's Python")
+    src = Path(spec.origin).parent
+    if not compileall.compile_dir(src, quiet=1):
+        raise SystemExit(f"could not compile {src} to bytecode")
+    unset = "" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "not "
+    return f"bri_data's modules compiled to bytecode by the runner first, as pip install does (PYTHONDONTWRITEBYTECODE {unset}set)"
+
+
 def measure_load(repeats: int) -> dict[str, Any]:
     """`load()` of the shipped package, timed inside fresh processes."""
     times = []
@@ -488,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "shape": args.shape, "repeats": args.repeats,
                                "cold_repeats": args.cold_repeats, "timeout_s": args.timeout, "sizes": []}
+    results["bytecode"] = bytecode()
     try:
         results["cold_start"] = compare(
             "shipped package", {"bri-data": [bri, "validate", str(ROOT)], "frictionless": [frictionless, "validate", str(ROOT / "datapackage.json")]},

@@ -14,7 +14,7 @@ import pytest
 
 import bri_data
 from bri_data.contract import model as C
-from bri_data.dataset.records import load
+from bri_data.dataset.records import load, record_class
 from bri_data.errors import InvalidPackageError, LookupFailedError, MissingExtraError, UnknownKeyError
 from bri_data.files.package import read_rows
 from fixturekit import ROOT, copy_package
@@ -47,6 +47,23 @@ def test_load_gives_frozen_typed_records_with_links() -> None:
     assert ("statements", "speaker_id", stm) in ds.referrers("act-lukashenka")
     with pytest.raises(LookupFailedError):
         ds["act-nobody"]
+
+
+def test_records_of_a_validated_package_equal_pydantic_validated_ones(tmp_path: Path) -> None:
+    """load() skips pydantic's validation of rows the validator passed: the records must
+    be exactly what validating each row gives, and validate=False still validates."""
+    ds = load(ROOT)
+    for table in C.TABLES:
+        cls = record_class(table.name)
+        for record, row in zip(ds.tables[table.name], read_rows(ROOT, table), strict=True):
+            checked = cls.model_validate(row)
+            assert record == checked and record.model_fields_set == checked.model_fields_set, record.id
+            assert [type(v) for v in record.model_dump().values()] == [type(v) for v in checked.model_dump().values()]
+    pkg = copy_package(tmp_path / "pkg")
+    events = pkg / "data" / "events.csv"
+    events.write_text(events.read_text(encoding="utf-8").replace(",summit,", ",sumit,", 1), encoding="utf-8")
+    with pytest.raises(pydantic.ValidationError, match="sumit"):
+        load(pkg, validate=False)  # unvalidated rows: pydantic checks them
 
 
 def test_dataset_is_a_mapping_of_record_ids() -> None:
