@@ -554,3 +554,42 @@ def test_masks_count_exactly_what_the_exact_checks_report(table: C.Table) -> Non
             assert dict(report.counts) == {c: n for c, n in predicted.items() if n}, (what, rec)
             seen |= set(report.counts)
         assert len(seen) >= (3 if what == "rows" else 1 if table.semantic_columns or table.rules else 0), (what, seen)
+
+
+def _stages() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name == "bri-data-blocks"]
+
+
+def test_pipeline_threads_end_on_every_path(tmp_path: Path, small_blocks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stages of a table (parse, keys, the rest) run in threads: whether the table is
+    read to its end, a later block is declined in the first stage, or the last stage
+    fails, no thread outlives the run, and the outcome is the one asked for."""
+    pkg = tmp_path / "synth"
+    synth.write(3000, pkg)
+    report = validate(pkg, engine="columnar")
+    assert report.engine == "columnar" and report.valid and _stages() == []
+    # A blank line deep in citations: the parse stage declines; the row engine says why.
+    path = pkg / C.CITATIONS.path
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join([*lines[:-5], "\n", *lines[-5:]]), encoding="utf-8")
+    refresh_hashes(pkg)
+    report = validate(pkg, engine="columnar")
+    assert report.engine == "rows" and report.engine_note and "blank lines" in report.engine_note
+    assert "csv.blank_row" in report.counts and _stages() == []
+    # An error in the last stage, mid-table, with both stages ahead of it busy.
+    path.write_text("".join(lines), encoding="utf-8")
+    refresh_hashes(pkg)
+    seen = 0
+
+    def failing(self: ColumnarRun, rel: str, df: object, record_at: object) -> None:
+        nonlocal seen
+        seen += 1
+        if seen == 3:
+            raise Unsupported("stop here")
+
+    monkeypatch.setattr(ColumnarRun, "_citations", failing)
+    report = validate(pkg, engine="columnar")
+    assert seen == 3 and report.engine == "rows" and report.engine_note and "stop here" in report.engine_note
+    assert _stages() == []

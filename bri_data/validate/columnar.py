@@ -19,12 +19,13 @@ every check in two:
    reports.
 
 Each table is read once, in blocks of whole lines (`blocks`): one pass over the bytes
-hashes them, checks the lines are records and parses each block (the next one in a
-thread while the checks run on this one: `ahead`); masks and exact checks run block by
-block, and only what spans blocks (ids for duplicates and references, self-references,
+hashes them, checks the lines are records and parses each block; masks and exact checks
+run block by block, in three stages, each a thread (`ahead`): the parse, what needs only
+the block and the earlier tables (integers, schema masks, keys and references), and the
+rest. Only what spans blocks (ids for duplicates and references, self-references,
 aliases, statement texts, marks of what citations name, the few columns layer 6
-compares) is kept to the end of the table, as narrow frames. Memory holds two blocks,
-those frames and the seeds, not the table.
+compares) is kept to the end of the table, as narrow frames. Memory holds three blocks
+(one per stage), those frames and the seeds, not the table.
 
 The engine refuses (raises `Unsupported`; the caller discards its partial report) when
 a file is not plain, one-record-per-line CSV (bad bytes, NUL, CR, a BOM or any other
@@ -201,10 +202,10 @@ def prescan(root: Path, rel: str, table: C.Table) -> _Scan:
     return _Scan(facts, rel)
 
 
-# Bytes of CSV parsed at a time: memory holds two blocks' frames (the one checked, the
-# next one parsed meanwhile: `ahead`), not the table's. 4 MiB: at 1M rows, 8 MiB was no
-# faster and took about 40 MiB more.
-BLOCK = 4 << 20
+# Bytes of CSV parsed at a time: memory holds three blocks' frames (one per stage of
+# `_table`), not the table's. 3 MiB: at 1M rows 4 MiB was about as fast and took about
+# 15 MiB more (8 MiB, with two stages: about 40 MiB more).
+BLOCK = 3 << 20
 
 
 @dataclass
@@ -263,14 +264,31 @@ def blocks(pl: Any, fh: BinaryIO, table: C.Table, facts: FileFacts, size: int = 
         raise Unsupported("no rows")  # the row engine reports empty and header-only files
 
 
+@dataclass
+class Checked:
+    """A block with its integer columns parsed (`with_numbers`), the schema checks that
+    apply to it (`checks`), whether any of them holds on one of its rows, and for a
+    block of citations the row of `all_ids` each row's record_id names (or null)."""
+
+    rows: Any
+    checks: list[tuple[str, Any]]
+    flagged: bool
+    record_at: Any = None
+
+
+def flags(pl: Any, df: Any, checks: list[tuple[str, Any]]) -> bool:
+    """Whether one of CHECKS (code, mask) holds on a row of DF."""
+    return bool(checks) and bool(df.select(pl.any_horizontal(e.fill_null(False) for _, e in checks).any()).item())
+
+
 _T = TypeVar("_T")
 
 
 def ahead(items: Iterator[_T]) -> Iterator[_T]:
     """ITEMS, the next one produced in a thread while the caller works on this one: the
     next block is read, hashed and parsed (hashlib and polars release the GIL) while the
-    checks run on this one. At most one item waits (memory holds two blocks). An
-    exception in the thread is raised here."""
+    checks run on this one. At most one item is made ahead (a stage holds two blocks:
+    the caller's and the next). An exception in the thread is raised here."""
     slot: queue.Queue[tuple[bool, object]] = queue.Queue()
     turn = threading.Semaphore(1)  # one item may be made ahead of the caller
     stop = threading.Event()
@@ -692,7 +710,6 @@ class ColumnarRun:
         # What citations name: the lookup their record_ids went through (of all_ids), and
         # per row of all_ids whether a citation names it.
         self.cited: tuple[Lookup, Any] | None = None
-        self._record_at: Any = None  # per row of a citations block: the row of all_ids its record_id names (or null)
         self._statement_at: Any = None  # per row of all_ids: the row of `statements` with that id (or null)
         self.statements: Any = None  # DataFrame(id, text, _line): each statement's text, for the verbatim check
         self.statement_ids: Lookup | None = None  # their ids
@@ -752,16 +769,17 @@ class ColumnarRun:
 
     # --- masks, exact checks, and counting past the cap ------------------------------
 
-    def _check(self, table: C.Table, rel: str, df: Any, checks: list[tuple[str, Any]], what: str) -> None:
+    def _check(self, table: C.Table, rel: str, df: Any, checks: list[tuple[str, Any]], what: str, flagged: bool | None = None) -> None:
         """Run CHECKS (see `schema_checks`) on the rows of DF: the exact check WHAT on the
-        rows whose findings could be kept, a count for the others.
+        rows whose findings could be kept, a count for the others. FLAGGED: whether a
+        mask holds on some row, when the caller knows (see `flags`).
 
         Per code, only the first `max_per_code` rows of a file that have the code can hold
         a finding the report keeps (findings are kept by position); the exact check runs
         on those rows, the others are tallied from the masks.
         """
         pl = self.pl
-        if not checks or not df.select(pl.any_horizontal(e.fill_null(False) for _, e in checks).any()).item():
+        if not (flags(pl, df, checks) if flagged is None else flagged):
             return  # the common case: one pass, no counts
         codes = list(dict.fromkeys(code for code, _ in checks))
         counts = df.select(
@@ -832,10 +850,23 @@ class ColumnarRun:
         self.cons.files[table.name] = rel  # where layer 6 points its findings
         schema, controls = schema_checks(pl, table), control_checks(pl, table)
         uses = consistency.USES.get(table.name, ())
-        for block in ahead(blocks(pl, _open(self.root, rel), table, facts, self.block)):
-            df = with_numbers(pl, table, block.rows)
-            self._check(table, rel, df, schema + controls if block.controls else schema, "rows")
-            self._block_keys(table, rel, df, keep)
+        if self.all_ids is not None:  # what the second stage reads, made before it starts
+            keep.prefixed = self.all_ids.filter(pl.col("id").str.starts_with(table.prefix + "-")).get_column("id")
+            self._ids()
+
+        def keyed(items: Iterator[Block]) -> Iterator[Checked]:
+            """The second stage: what one block needs besides the earlier tables (fixed
+            while this one is read) and the keys of the blocks before it (`_block_keys`)."""
+            for block in items:
+                df = with_numbers(pl, table, block.rows)
+                checks = schema + controls if block.controls else schema
+                yield Checked(df, checks, flags(pl, df, checks), self._block_keys(table, rel, df, keep))
+
+        # Three threads, each a stage: the parse, `keyed`, and here what needs the state of
+        # the run (dates, statements, what was cited); each block is handed on in order.
+        for block in ahead(keyed(ahead(blocks(pl, _open(self.root, rel), table, facts, self.block)))):
+            df = block.rows
+            self._check(table, rel, df, block.checks, "rows", block.flagged)
             self._check(table, rel, *semantic_checks(pl, table, df, self.dates), "semantics")
             if uses:
                 keep.used.append(pl.concat([df.get_column(c).drop_nulls().alias("id") for c in uses]).unique())
@@ -850,7 +881,7 @@ class ColumnarRun:
             elif table is C.STATEMENTS:
                 keep.texts.append(df.select("id", "text", "_line"))
             elif table is C.CITATIONS:
-                self._citations(rel, df)
+                self._citations(rel, df, block.record_at)
         self.report.rows_checked[table.name] = facts.rows
         self._end_keys(table, rel, keep)
         if keep.used:
@@ -875,10 +906,13 @@ class ColumnarRun:
 
     # --- layer 3: keys ----------------------------------------------------------------
 
-    def _block_keys(self, table: C.Table, rel: str, df: Any, keep: _Kept) -> None:
+    def _block_keys(self, table: C.Table, rel: str, df: Any, keep: _Kept) -> Any:
         """Ids kept for the end of the table; references to earlier tables judged now,
-        self-references kept for the end."""
+        self-references kept for the end. For citations, the row of `all_ids` each row's
+        record_id names (or null). Runs in its own thread (`_table`): it writes only KEEP
+        and `cited`, which nothing else reads before the table ends."""
         pl = self.pl
+        record_at = None
         named = pl.col("id").is_not_null() & (pl.col("id").str.len_chars() <= _MAX_ID)  # as the row engine's record_id
         ids = df.select("id", pl.col("_line").alias("line")).filter(named)
         # The last table's ids serve only its duplicate check: 64-bit hashes will do (_end_keys).
@@ -887,8 +921,6 @@ class ColumnarRun:
         # _end_keys). Only an id without this table's prefix, or one of the earlier ids
         # with it (few: they break their own table's pattern), can be one.
         own = pl.col("id").str.starts_with(table.prefix + "-")
-        if keep.prefixed is None:
-            keep.prefixed = self.all_ids.filter(own).get_column("id")
         maybe = ids.filter(~own | pl.col("id").is_in(keep.prefixed.implode()))
         if maybe.height:
             rows, pos = self._ids().find(maybe.get_column("id"))
@@ -906,9 +938,10 @@ class ColumnarRun:
                     self.cited = (self._ids(), pl.repeat(False, self.all_ids.height, eager=True))
                 _mark(self.cited[1], pos)
                 at = vals.get_column("line").gather(rows) - df.get_column("_line")[0]  # the rows of DF
-                self._record_at = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).scatter(at, pos)
+                record_at = pl.repeat(None, df.height, dtype=pl.Int64, eager=True).scatter(at, pos)
             if bad.height:
                 keep.dangling.append(bad.with_columns(pl.lit(col.name).alias("field")))
+        return record_at
 
     def _reread(self, table: C.Table, rel: str, lines: Any) -> Any:
         """DataFrame(id, line) of the LINES (sorted) of TABLE's file, read once more."""
@@ -1093,7 +1126,7 @@ class ColumnarRun:
                 start += len(seed.lines)
         return self._lines
 
-    def _citations(self, rel: str, df: Any) -> None:
+    def _citations(self, rel: str, df: Any, record_at: Any) -> None:
         """One block of citations: each span checked against the cited seed line, fetched by
         position (no join per block), with exactly the row engine's outcome per row."""
         pl = self.pl
@@ -1129,7 +1162,7 @@ class ColumnarRun:
             if self._statement_at is None:  # per row of all_ids, the statement of that id (or null)
                 found, at = self.statement_ids.find(self.all_ids.get_column("id"))
                 self._statement_at = pl.repeat(None, self.all_ids.height, dtype=pl.Int64, eager=True).scatter(found, at)
-            stm = self._statement_at.gather(self._record_at)  # the record each row cites, as `_block_keys` found it
+            stm = self._statement_at.gather(record_at)  # the record each row cites, as `_block_keys` found it
             rows = pl.arange(0, c.height, eager=True).filter(stm.is_not_null())
             pos = stm.drop_nulls()
             cited = c.select(pl.col("_judged"), (fits & quote.is_not_null() & same).fill_null(False).alias("sound"), "quote")[rows]
