@@ -440,6 +440,35 @@ def test_common_dates_parse_as_bounds_does() -> None:
         assert (edtf, ordered, lo, hi) == want, value
 
 
+def test_common_dates_parse_every_single_date_form_as_bounds_does() -> None:
+    """Exhaustive over the single dates of the common form's shape (years at the edges,
+    every month and day up to 3 past the valid range, malformed parts, each qualifier),
+    and each of them as either end of an interval with an open, unknown or common other
+    end: wherever the column-wise parser answers, it answers as `bounds` does; a value it
+    leaves to `bounds` is not of the common form."""
+    import itertools
+
+    import polars as pl
+
+    from bri_data.contract.edtf import bounds
+
+    years = ["0000", "0001", "-0001", "-0004", "-0100", "-0400", "0004", "0100", "0400", "1600", "1900", "2000", "2023", "2024", "2100", "9999", "-9999", "-0000"]
+    months = ["", *(f"-{m:02d}" for m in range(0, 16)), "-1", "-XX", "-21"]
+    days = ["", *(f"-{d:02d}" for d in range(0, 35)), "-1", "-XX"]
+    singles = [y + m + (d if m else "") + q for y, m, d, q in itertools.product(years, months, days, ["", "?", "~", "%"]) if m or not d]
+    others = ["..", "", "2024-10-23", "1900-02", "-0004~", "2024-02-30"]
+    values = sorted({*singles, *(f"{a}/{b}" for v in singles[::7] for o in others for a, b in ((v, o), (o, v)))})
+    parsed = columnar._common_dates(pl, pl.DataFrame({"value": values}))
+    answered = {value: (edtf, ordered, lo, hi) for value, edtf, ordered, lo, hi in parsed.iter_rows() if edtf is not None}
+    assert len(answered) > len(values) // 2
+    for value in values:
+        if value not in answered:
+            continue
+        b = bounds(value)
+        want = (False, False, None, None) if b is None else (True, not (b[0] and b[1] and b[1] < b[0]), columnar._day_key(b[0]), columnar._day_key(b[1]))
+        assert answered[value] == want, value
+
+
 def test_spell_overlaps_agree(tmp_path: Path, small_blocks: None) -> None:
     """Many spells of few members and organizations, with starts and ends of every kind
     (days, months, years, intervals, open and unknown ends, qualifiers, invalid, empty):
