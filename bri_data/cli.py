@@ -231,7 +231,7 @@ class ExportFormat(str, enum.Enum):
 def export(
     format: Annotated[ExportFormat, typer.Argument(help="sqlite, duckdb, or parquet (a folder OUT/<table>/<table>.parquet; read one table's folder at a time).")],
     out: Annotated[Path, typer.Argument(help="Output file (or folder for parquet).")],
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists and is empty or a file of the kind written.")] = False,
     path: InstalledPackageOpt = None,
     metadata: Annotated[Path | None, typer.Option("--metadata", help="sqlite only: also write Datasette metadata (titles, licence, descriptions) to this JSON file.")] = None,
 ) -> None:
@@ -304,7 +304,7 @@ def info(path: InstalledPathArg = None, format: FormatOpt = PlainFormat.text) ->
 @app.command()
 def timeline(
     out: Annotated[Path, typer.Argument(help="OUT.svg or OUT.png (PNG needs bri-data[plot]).")],
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists and is empty or a file of the kind written.")] = False,
     path: InstalledPackageOpt = None,
 ) -> None:
     """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""

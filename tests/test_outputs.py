@@ -88,6 +88,42 @@ def test_out_that_is_a_directory_or_symlink_is_refused(tmp_path: Path, monkeypat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "link.db", "target.db"]
 
 
+@pytest.mark.parametrize(
+    ("args", "name", "kind"),
+    [
+        (["export", "sqlite"], "out.db", "a SQLite database"),
+        (["export", "duckdb"], "out.duckdb", "a DuckDB database"),
+        (["timeline"], "out.svg", "an SVG image"),
+        (["timeline"], "out.png", "a PNG image"),
+    ],
+)
+def test_force_replaces_only_a_file_of_the_kind_written(tmp_path: Path, args: list[str], name: str, kind: str) -> None:
+    """A mistyped OUT (a table of the package, a document) is kept even with --force: only
+    an empty file or one of the kind the command writes is replaced."""
+    out = tmp_path / name
+    for precious in (b"id,name\nact-x,X\n", b"SQLite format 3\x00"[::-1], b"\x89PNG-ish"):
+        out.write_bytes(precious)
+        result = runner.invoke(app, [*args, str(out), "--force", "--package", str(ROOT)])
+        assert result.exit_code == 2 and f"is not {kind}" in result.stderr and "even with --force" in result.stderr, result.stderr
+        assert out.read_bytes() == precious
+    out.write_bytes(b"")
+    for _ in range(2):  # an empty file, then what the command wrote: replaced
+        result = runner.invoke(app, [*args, str(out), "--force", "--package", str(ROOT)])
+        assert result.exit_code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temp left
+
+
+def test_force_replaces_only_json_metadata(tmp_path: Path) -> None:
+    meta = tmp_path / "metadata.json"
+    meta.write_text("title: not json\n")
+    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and "not a JSON object" in result.stderr and meta.read_text() == "title: not json\n"
+    assert not (tmp_path / "o.db").exists()  # refused before anything was written
+    meta.write_text('{"title": "old"}')
+    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 0 and '"databases"' in meta.read_text()
+
+
 def test_parquet_force_never_replaces_a_foreign_folder(tmp_path: Path) -> None:
     pkg_data = tmp_path / "data"  # e.g. a package's own data folder
     pkg_data.mkdir()

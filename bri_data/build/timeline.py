@@ -263,9 +263,9 @@ def render(out: str | Path, path: str | Path | None = None, force: bool = False)
         def write_svg(tmp: Path) -> None:
             tmp.write_text(text, encoding="utf-8")
 
-        write_with(out, write_svg, force=force, suffix=".svg")
+        write_with(out, write_svg, force=force, suffix=".svg", kind="svg")
     else:
-        write_with(out, lambda tmp: to_png(drawing, tmp), force=force, suffix=".png")
+        write_with(out, lambda tmp: to_png(drawing, tmp), force=force, suffix=".png", kind="png")
     return out
 
 

@@ -379,9 +379,9 @@ def export(
     out = Path(out)
     if metadata is not None and Path(metadata).absolute() == out.absolute():
         raise UsageError(f"--metadata {metadata} is the export itself; give the metadata its own file")
-    check_target(out, force, folder=fmt == "parquet")
+    check_target(out, force, folder=fmt == "parquet", kind=None if fmt == "parquet" else fmt)
     if metadata is not None:
-        check_target(Path(metadata), force)
+        check_target(Path(metadata), force, kind="json")
     engine_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
     if fmt == "duckdb":
         duckdb: Any = require("duckdb", "duckdb")
@@ -399,12 +399,12 @@ def export(
                     rows = write_parquet(root, tmp_dir, out.name)
             else:
                 writer = write_sqlite if fmt == "sqlite" else write_duckdb
-                with replacing(out, force=force, suffix=f".{fmt}") as tmp:
+                with replacing(out, force=force, suffix=f".{fmt}", kind=fmt) as tmp:
                     rows = writer(root, tmp)
     except engine_errors as exc:  # e.g. "database or disk is full"
         raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None
     if metadata is not None:
         doc = json.dumps(datasette.metadata(out.stem), indent=2, ensure_ascii=False) + "\n"
-        with replacing(Path(metadata), force=force, suffix=".json") as tmp:
+        with replacing(Path(metadata), force=force, suffix=".json", kind="json") as tmp:
             tmp.write_text(doc, encoding="utf-8")
     return ExportResult(fmt, out, rows, None if metadata is None else Path(metadata))

@@ -23,6 +23,17 @@ EXPORT_MARKER = ".bri-data-export"
 # What SQLite and DuckDB may leave beside a database file.
 _SIDECARS = ("-journal", "-wal", "-shm", ".wal")
 
+# What `--force` may replace, per kind of file output: a file of that kind, known by its
+# first bytes, or an empty one. Anything else (a CSV, a document, another program's
+# file) stays the user's, even with --force: one mistyped path must not cost them a file.
+SIGNATURES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
+    "sqlite": ("a SQLite database", lambda head: head.startswith(b"SQLite format 3\x00")),
+    "duckdb": ("a DuckDB database", lambda head: head[8:12] == b"DUCK"),
+    "json": ("a JSON object", lambda head: head.lstrip()[:1] == b"{"),
+    "svg": ("an SVG image", lambda head: head.lstrip().startswith((b"<?xml", b"<svg"))),
+    "png": ("a PNG image", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+}
+
 
 def _umask() -> int:
     mask = os.umask(0)
@@ -35,10 +46,13 @@ def _publish_mode(path: Path, directory: bool = False) -> None:
     os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
 
 
-def check_target(out: Path, force: bool, folder: bool = False, marker: str = EXPORT_MARKER, owner: str = "bri-data export") -> None:
+def check_target(
+    out: Path, force: bool, folder: bool = False, marker: str = EXPORT_MARKER, owner: str = "bri-data export", kind: str | None = None
+) -> None:
     """Refuse OUT unless it is absent, or (with FORCE) something bri-data may replace:
-    a regular file for a file output; for a folder output, an empty folder or one holding
-    MARKER (the file each folder-writing command leaves in what it wrote)."""
+    a regular file for a file output, and for one of a KIND (`SIGNATURES`) only an empty
+    file or one of that kind; for a folder output, an empty folder or one holding MARKER
+    (the file each folder-writing command leaves in what it wrote)."""
     try:
         st = out.lstat()
     except FileNotFoundError:
@@ -55,6 +69,15 @@ def check_target(out: Path, force: bool, folder: bool = False, marker: str = EXP
         )
     if not folder and not stat.S_ISREG(st.st_mode):
         raise OutputError(f"{out} is not a regular file")
+    if kind is not None:
+        name, ours = SIGNATURES[kind]
+        try:
+            with out.open("rb") as fh:
+                head = fh.read(64)
+        except OSError as exc:
+            raise OutputError(f"{out}: {exc.strerror or exc}") from None
+        if head and not ours(head):
+            raise OutputExistsError(f"{out} exists and is not {name}; not replacing it, even with --force; remove it yourself or choose another name")
     if not force:
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
 
@@ -68,14 +91,15 @@ def _remove(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def replacing(out: Path, force: bool = True, suffix: str = "") -> Iterator[Path]:
+def replacing(out: Path, force: bool = True, suffix: str = "", kind: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to OUT; on success rename it over OUT, else delete it.
+    KIND: what OUT may be replaced if it exists (`check_target`).
 
     Same directory, so the rename is atomic on POSIX. The check for an existing OUT is
     repeated right before the rename to avoid clobbering a file created meanwhile.
     OSError (no space, read-only, ...) becomes OutputError.
     """
-    check_target(out, force)
+    check_target(out, force, kind=kind)
     tmp: Path | None = None
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -83,7 +107,7 @@ def replacing(out: Path, force: bool = True, suffix: str = "") -> Iterator[Path]
         os.close(fd)
         tmp = Path(name)
         yield tmp
-        check_target(out, force)
+        check_target(out, force, kind=kind)
         _publish_mode(tmp)
         os.replace(tmp, out)
     except OSError as exc:
@@ -133,6 +157,6 @@ def write_text(out: Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
 
-def write_with(out: Path, writer: Callable[[Path], None], force: bool, suffix: str = "") -> None:
-    with replacing(out, force=force, suffix=suffix) as tmp:
+def write_with(out: Path, writer: Callable[[Path], None], force: bool, suffix: str = "", kind: str | None = None) -> None:
+    with replacing(out, force=force, suffix=suffix, kind=kind) as tmp:
         writer(tmp)
