@@ -524,6 +524,8 @@ class Dates:
         """Parse the VALUES not seen yet."""
         pl = self.pl
         new = values.drop_nulls().unique().to_frame("value").join(self.frame.select("value"), on="value", how="anti")
+        if not new.height:
+            return  # each call of `_common_dates` costs a few ms, whatever its size
         fast = _common_dates(pl, new)
         parsed = [fast.filter(pl.col("edtf").is_not_null())]
         rows: list[tuple[str, bool, bool, int | None, int | None]] = []
