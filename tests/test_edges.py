@@ -124,3 +124,33 @@ def test_locate_lists_a_bounded_number_of_places(tmp_path: Path) -> None:
     message = str(err.value)
     assert "occurs 4,000,000 times" in message and message.count("line ") == MAX_PLACES
     assert len(message) < 2000
+
+
+@pytest.mark.parametrize("fd_paths", [True, False], ids=["fd-path", "resolved-again"])
+def test_a_folder_swapped_for_a_symlink_during_the_open_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fd_paths: bool) -> None:
+    """The policy resolves a member, then opens it: a `data` folder swapped for a symlink
+    to another folder in between would carry the read outside the package. The opened
+    file is checked again (by the path the system gives for the descriptor, or where the
+    system gives none, by resolving again), so the swap is refused, not read."""
+    import bri_data.files.paths as paths
+
+    if not fd_paths:
+        monkeypatch.setattr(paths, "_fd_path", lambda fd: None)
+
+    pkg = copy_package(tmp_path / "pkg")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "events.csv").write_text("secret\n", encoding="utf-8")
+    assert paths.open_member(pkg, "data/events.csv", "table").read(2) == b"id"
+    real_open = os.open
+
+    def swapping_open(path: str, flags: int, *args: object) -> int:
+        if str(path).endswith("data/events.csv") and not (pkg / "data").is_symlink():
+            (pkg / "data").rename(pkg / "data.real")
+            (pkg / "data").symlink_to(outside, target_is_directory=True)
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(paths.os, "open", swapping_open)
+    with pytest.raises(paths.Refused, match="changed while it was opened") as info:
+        paths.open_member(pkg, "data/events.csv", "table")
+    assert info.value.kind == "unsafe"

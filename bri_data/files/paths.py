@@ -186,10 +186,35 @@ def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
     if not stat.S_ISREG(st.st_mode):
         fh.close()
         raise Refused("unsafe", f"the path is {_KINDS.get(stat.S_IFMT(st.st_mode), 'not a regular file')}, not a regular file; refused")
+    if not _opened_inside(fh, st, root, rel):
+        fh.close()
+        raise Refused("unsafe", "the path changed while it was opened and now leads outside the package; refused")
     if st.st_size > limit:
         fh.close()
         raise Refused("too_large", f"the file has {st.st_size:,} bytes; bri-data reads at most {limit:,} (README: Limits)")
     return fh
+
+
+def _fd_path(fd: int) -> Path | None:
+    """The path of the file open on FD, where the system says (Linux), else None."""
+    link = Path(f"/proc/self/fd/{fd}")
+    return Path(os.readlink(link)) if link.is_symlink() else None
+
+
+def _opened_inside(fh: BinaryIO, st: os.stat_result, root: Path, rel: str) -> bool:
+    """Whether the file open on FH (ST its fstat) is the one REL names inside ROOT now.
+
+    The check before the open resolved REL; a folder on the way swapped for a symlink
+    meanwhile would carry the open elsewhere. Where the system says which file a
+    descriptor holds (Linux: /proc/self/fd), that path must lie inside ROOT; elsewhere,
+    REL resolved again must lie inside ROOT and be the same file (device and inode).
+    """
+    try:
+        where = _fd_path(fh.fileno()) or (root / rel).resolve(strict=True)
+        same = os.stat(where)
+        return where.is_relative_to(root.resolve(strict=True)) and (same.st_dev, same.st_ino) == (st.st_dev, st.st_ino)
+    except (OSError, RuntimeError):  # gone, or a loop: not the file that was checked
+        return False
 
 
 def writable_member(root: Path, rel: str) -> Path:
