@@ -239,8 +239,10 @@ def export(
     from bri_data.export.writers import export as run
 
     result = _call(run, format.value, out, force=force, path=_package(path, False), metadata=metadata)
+    for note in result.notes:  # what the validation before the export said besides "valid"
+        _echo(f"bri-data: note: {note}", err=True)
     rows = ", ".join(f"{t} {n}" for t, n in result.rows.items())
-    _echo(f"wrote {result.out} ({result.format}: {rows})")
+    _echo(f"wrote {result.out} ({result.format}: {rows}; validated first, engine: {result.engine or 'none'})")
     if result.metadata is not None:
         _echo(f"wrote {result.metadata} (Datasette metadata: datasette {result.out} -m {result.metadata})")
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import re
 import shutil
 import sqlite3
+import subprocess
 import sys
-from collections.abc import Callable
+import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow.parquet as pq
@@ -20,6 +25,8 @@ from bri_data.contract.cells import typed, typed_column
 from bri_data.errors import MissingExtraError, OutputError, OutputExistsError, UnreadableInputError
 from bri_data.export.writers import arrow_schema, export, generations
 from bri_data.files.package import read_rows
+from bri_data.files.paths import open_member
+from bri_data.findings import Report
 from fixturekit import ROOT, cli_runner
 
 runner = cli_runner()
@@ -237,6 +244,16 @@ def _tricky_package(tmp_path: Path) -> Path:
     return pkg
 
 
+def _skip_validation(monkeypatch: pytest.MonkeyPatch, pkg: Path) -> None:
+    """Export PKG without validating it, as if a file changed after validation; the rows
+    validate would have counted are those its CSV files hold."""
+    import bri_data.export.writers as w
+
+    report = Report(str(pkg / "datapackage.json"))
+    report.rows_checked = {t.name: len(read_rows(pkg, t)) for t in C.TABLES}
+    monkeypatch.setattr(w, "validated_package", lambda path: (pkg, report))
+
+
 def _typed(rows: list[tuple[object, ...]]) -> list[tuple[tuple[str, object], ...]]:
     """Rows with each cell's type beside its value (1 and True, or 1 and '1', differ)."""
     return sorted(tuple((type(v).__name__, v) for v in row) for row in rows)
@@ -278,12 +295,11 @@ def test_rows_that_break_a_key_or_a_check_fail_the_export(tmp_path: Path, monkey
     """SQLite loads without checking row by row, then checks the finished file once; either
     way a row that breaks a foreign key or a CHECK (a file changed after validation:
     validation is skipped here) fails the export and leaves nothing behind."""
-    import bri_data.export.writers as w
 
     pkg = tmp_path / "pkg"
     shutil.copytree(ROOT / "data", pkg / "data")
     shutil.copytree(ROOT / "seeds", pkg / "seeds")
-    monkeypatch.setattr(w, "validated_root", lambda path: pkg)
+    _skip_validation(monkeypatch, pkg)
     out = tmp_path / "out"
     out.mkdir()
     events = (pkg / "data" / "events.csv").read_text(encoding="utf-8")
@@ -306,12 +322,11 @@ def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, mon
     after validation (validation skipped here) refuses it instead of reading it as 5 (as
     SQLite's STRICT table would), and says which file, also when DuckDB reads the rows
     as a stream."""
-    import bri_data.export.writers as w
 
     pkg = tmp_path / "pkg"
     shutil.copytree(ROOT / "data", pkg / "data")
     shutil.copytree(ROOT / "seeds", pkg / "seeds")
-    monkeypatch.setattr(w, "validated_root", lambda path: pkg)
+    _skip_validation(monkeypatch, pkg)
     citations = (pkg / "data" / "citations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     cells = next(csv.reader([citations[-1]]))
     cells[C.CITATIONS.column_names.index("line")] = "+" + cells[C.CITATIONS.column_names.index("line")]
@@ -409,3 +424,233 @@ def test_show_lists_relations_to_and_from_a_record() -> None:
     itself = json.loads(runner.invoke(app, ["show", rel["id"], "--package", str(ROOT), "-f", "json"]).stdout)
     assert itself["table"] == "relations" and itself["links"]["subject_id"]["id"] == rel["subject_id"]
     assert set(itself["labels"]) == {"subject_id", "object_id"} and itself["citations"]
+
+
+def _drop_last_citation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export's readers lose the last citations row, as a reader that stopped early
+    would, and count only what they read: the writer's own counts agree with the file."""
+    import bri_data.export.writers as w
+
+    cells, batches = w.read_cells, w._arrow_batches
+
+    def fewer_cells(root: Path, table: C.Table, size: int) -> Iterator[list[list[str]]]:
+        chunks = list(cells(root, table, size))
+        if table is C.CITATIONS:
+            chunks[-1] = chunks[-1][:-1]
+        yield from chunks
+
+    def fewer_batches(root: Path, table: C.Table) -> Iterator[Any]:
+        got = list(batches(root, table))
+        if table is C.CITATIONS:
+            got[-1] = got[-1].slice(0, got[-1].num_rows - 1)
+        yield from got
+
+    monkeypatch.setattr(w, "read_cells", fewer_cells)
+    monkeypatch.setattr(w, "_arrow_batches", fewer_batches)
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+def test_rows_read_back_must_be_the_rows_validate_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    """The read-back is independent of the writer: a file holding every row the writer
+    wrote, but not every row validate counted in the CSV, fails the export (Parquet
+    included, whose files are read back too); the cycle collector is running again."""
+    _drop_last_citation(monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    n = len(read_rows(ROOT, C.CITATIONS))
+    with pytest.raises(OutputError, match=rf"holds {n - 1} citations rows \(written: {n - 1}\); validate counted {n} in data/citations\.csv"):
+        export(fmt, out / "x", path=ROOT)
+    assert list(out.iterdir()) == []
+    assert gc.isenabled()
+
+
+def test_parquet_files_are_read_back_with_their_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Parquet file whose schema is not the export's (here: written without the column
+    descriptions) fails the export before it replaces anything."""
+    import pyarrow.parquet as pq_module
+
+    class Lossy(pq_module.ParquetWriter):  # type: ignore[misc]
+        def __init__(self, where: Any, schema: Any, **options: Any) -> None:
+            super().__init__(where, schema.remove_metadata(), **options)
+
+    monkeypatch.setattr(pq_module, "ParquetWriter", Lossy)
+    with pytest.raises(OutputError, match=r"sources\.parquet was written with another schema"):
+        export("parquet", tmp_path / "pq", path=ROOT)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_returns_and_prints_the_validation_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When validation ran another engine than asked for, the export says so: the result
+    carries the engine and the note, the command prints them (as `validate` does)."""
+    import bri_data.validate.columnar as columnar
+    import bri_data.validate.run as run
+
+    monkeypatch.setattr(run, "COLUMNAR_MIN_BYTES", 0)  # auto asks for the columnar engine
+    monkeypatch.setattr(columnar, "unavailable", lambda: "polars is not installed")
+    result = export("sqlite", tmp_path / "x.db", path=ROOT)
+    note = "columnar engine unavailable (polars is not installed); the row engine ran"
+    assert result.engine == "rows" and result.notes == (note,)
+    cli = runner.invoke(app, ["export", "sqlite", str(tmp_path / "x.db"), "--force", "--package", str(ROOT)])
+    assert cli.exit_code == 0 and f"bri-data: note: {note}" in cli.stderr
+    assert cli.stdout.endswith("; validated first, engine: rows)\n")
+    monkeypatch.undo()
+    result = export("sqlite", tmp_path / "x.db", path=ROOT, force=True)
+    assert result.engine == "rows" and result.notes == ()  # a small package: the row engine, as asked (auto)
+
+
+# Cells that are valid CSV but read differently by careless parsers: quotes inside an
+# unquoted field, a space before a quote, doubled quotes, quoted commas, quoted empty
+# cells, a quoted integer. Written as they stand (not through csv.writer, which would quote them).
+TRICKY_CELLS = ['a"b', ' "x"', 'ab"', '"a""b"', '"a,b"', '" lead"', 'x "y" z', '"x"""', '""""', "'q'", 'a""b', ' ""', '"tab\there"', 'é « » "']
+
+
+def _raw(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def test_tricky_but_valid_cells_read_alike_in_every_format(tmp_path: Path) -> None:
+    """A CSV validate accepts is read by pyarrow's streaming reader (DuckDB, Parquet) as by
+    Python's csv module (validate, `load`, SQLite): every exported value equals `load()`'s.
+    The one reading on which they differ (text after a closing quote: `"a"b`) validate
+    refuses."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synth
+
+    from bri_data import load
+    from bri_data.build.generate import build
+    from bri_data.validate.run import validate
+
+    pkg = tmp_path / "pkg"
+    synth.write(300, pkg)
+    events = (pkg / C.EVENTS.path).read_text(encoding="utf-8").splitlines()
+    head = next(csv.reader([events[0]]))
+    summary, location = head.index("summary"), head.index("location")
+    lines = [events[0]]
+    for k, line in enumerate(events[1:]):
+        cells = [_raw(v) for v in next(csv.reader([line]))]  # every other cell quoted
+        cells[summary] = TRICKY_CELLS[k % len(TRICKY_CELLS)]
+        cells[location] = '""' if k % 2 else cells[location]  # a quoted empty cell: NULL
+        lines.append(",".join(cells))
+    (pkg / C.EVENTS.path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    citations = (pkg / C.CITATIONS.path).read_text(encoding="utf-8").splitlines()
+    quoted = [citations[0], *(",".join(_raw(v) for v in next(csv.reader([line]))) for line in citations[1:])]
+    (pkg / C.CITATIONS.path).write_text("\n".join(quoted) + "\n", encoding="utf-8")  # "12": a quoted integer
+    build(pkg, docs=False)
+    report = validate(pkg)
+    assert report.valid, report.findings[:3]
+    ds = load(pkg)
+    expected = {t.name: sorted((tuple(getattr(r, c) for c in t.column_names) for r in ds.tables[t.name]), key=repr) for t in C.TABLES}
+    assert {r.summary for r in ds.tables["events"]} >= {"a\"b", ' "x"', 'a""b', "a,b", " lead", 'x"', '"', "tab\there", ' ""'}
+    assert any(r.location is None for r in ds.tables["events"]) and isinstance(ds.tables["citations"][0].line, int)
+    export("sqlite", tmp_path / "x.db", path=pkg)
+    export("duckdb", tmp_path / "x.duckdb", path=pkg)
+    export("parquet", tmp_path / "pq", path=pkg)
+    lite, duck = sqlite3.connect(tmp_path / "x.db"), duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
+    for t in C.TABLES:
+        cols = ", ".join(f'"{c}"' for c in t.column_names)
+        table = pq.read_table(tmp_path / "pq" / t.name)
+        got = {
+            "sqlite": lite.execute(f"SELECT {cols} FROM {t.name}").fetchall(),
+            "duckdb": duck.execute(f"SELECT {cols} FROM {t.name}").fetchall(),
+            "parquet": list(zip(*(table.column(c).to_pylist() for c in t.column_names), strict=True)),
+        }
+        for fmt, rows in got.items():
+            assert sorted(rows, key=repr) == expected[t.name], (fmt, t.name)
+    duck.close()
+    lite.close()
+    # where the two readers part, validate refuses the file
+    lines[1] = lines[1].replace(lines[1].split(",")[0], '"' + lines[1].split(",")[0].strip('"') + '"x', 1)
+    (pkg / C.EVENTS.path).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert "csv.malformed" in validate(pkg).counts
+
+
+def _watch_handles(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every table file the export opens, kept to see whether it was closed."""
+    import bri_data.export.writers as w
+    import bri_data.files.package as package
+
+    opened: list[Any] = []
+
+    @contextlib.contextmanager
+    def watched(root: Path, rel: str, what: str) -> Iterator[Any]:
+        with open_member(root, rel, what) as fh:
+            opened.append(fh)
+            yield fh
+
+    monkeypatch.setattr(w, "open_member", watched)
+    monkeypatch.setattr(package, "open_member", watched)
+    return opened
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb"])
+def test_a_failing_insert_leaves_no_file_open_and_the_collector_running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    """An insert that fails part-way through a table (a duplicate key: a file changed after
+    validation) closes the CSV file it was reading at once, not when the exception is
+    collected (it is still alive here), and leaves the cycle collector running."""
+    import bri_data.export.writers as w
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import synth
+
+    pkg = tmp_path / "pkg"
+    synth.write(8000, pkg)  # more citations than DuckDB reads before it checks a key (2048)
+    citations = (pkg / C.CITATIONS.path).read_text(encoding="utf-8").splitlines(keepends=True)
+    assert len(citations) > 4096
+    (pkg / C.CITATIONS.path).write_text("".join([*citations[:3], citations[1], *citations[3:]]), encoding="utf-8")
+    _skip_validation(monkeypatch, pkg)
+    longest = max(len(line.encode()) for t in C.TABLES for line in (pkg / t.path).read_text(encoding="utf-8").splitlines(keepends=True))
+    monkeypatch.setattr(w, "CHUNK", 2)
+    monkeypatch.setattr(w, "ARROW_BLOCK", longest)  # the stream has many batches left when DuckDB stops
+    opened = _watch_handles(monkeypatch)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(OutputError, match="cannot write") as failure:
+        export(fmt, out / "x", path=pkg)
+    assert failure.value is not None and opened and all(fh.closed for fh in opened)
+    assert gc.isenabled() and list(out.iterdir()) == []
+    if fmt == "duckdb":  # DuckDB read the whole stream before refusing the key; one that stops early:
+
+        class StopsEarly:
+            def register(self, name: str, reader: Any) -> None:
+                self.reader = reader
+
+            def unregister(self, name: str) -> None:
+                del self.reader
+
+            def execute(self, query: str) -> None:
+                self.reader.read_next_batch()
+                raise duckdb.IOException("stopped after one batch")
+
+        opened.clear()
+        with pytest.raises(duckdb.IOException) as early:
+            w._insert_duckdb(StopsEarly(), pkg, C.CITATIONS)
+        assert early.value is not None and len(opened) == 1 and opened[0].closed
+
+
+def test_ctrl_c_during_the_checks_stops_them_and_removes_the_file(tmp_path: Path) -> None:
+    """Ctrl-C while the key checks run beside the full-text build: the checks are
+    interrupted (here one that would never end), not waited for, and the temp file goes."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        import bri_data.export.writers as w
+        endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+        w._key_queries = lambda: [endless]
+        fts = w.sql.fts
+        def interrupted():
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C, while the endless check runs
+            return fts()
+        w.sql.fts = interrupted
+        try:
+            w.export("sqlite", {str(tmp_path / "out.db")!r}, path={str(ROOT)!r})
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = proc.communicate(timeout=120)  # without the fix it never ends
+    finally:
+        proc.kill()
+    assert out == "interrupted\n", err
+    assert list(tmp_path.iterdir()) == []

@@ -20,6 +20,7 @@ from bri_data.dataset.frames import NAMES, pandas_frame, polars_frame, shape
 from bri_data.errors import InvalidPackageError, UnknownKeyError
 from bri_data.files.package import package_root, read_rows, read_seeds
 from bri_data.files.seeds import Seed
+from bri_data.findings import Report
 
 
 class Record(BaseModel):
@@ -157,8 +158,10 @@ class Dataset(Mapping[str, Any]):
         return out
 
 
-def validated_root(path: str | Path | None = None) -> Path:
-    """The root of the installed package (or the one at PATH) once it passes validation.
+def validated_package(path: str | Path | None = None) -> tuple[Path, Report]:
+    """The root of the installed package (or the one at PATH) once it passes validation,
+    with the validator's report: which engine ran and why (`engine`, `engine_note`), and
+    the rows it checked per table (`rows_checked`), for callers that must say or use them.
 
     Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
     """
@@ -168,7 +171,16 @@ def validated_root(path: str | Path | None = None) -> Path:
     report = run(root)
     if not report.valid:
         raise InvalidPackageError(report)
-    return root
+    return root, report
+
+
+def validated_root(path: str | Path | None = None) -> Path:
+    """The root of the installed package (or the one at PATH) once it passes validation
+    (`validated_package` without the report).
+
+    Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
+    """
+    return validated_package(path)[0]
 
 
 def load(path: str | Path | None = None, validate: bool = True) -> Dataset:

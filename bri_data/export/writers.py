@@ -8,6 +8,9 @@ then streamed from the validated CSV files in chunks, typed as the contract type
 streaming CSV reader. The rows in flight are one chunk, or, for DuckDB, one table whose rows
 refer to each other (as Arrow data, inserted parents first); the validation before, and
 DuckDB's own indexes, take more (BENCHMARKS.md).
+
+Before the rename every format is read back and must hold, per table, the rows validate
+counted in the CSV (`_compare_counts`); the validation's notes travel in ExportResult.
 """
 
 from __future__ import annotations
@@ -16,16 +19,19 @@ import contextlib
 import datetime as dt
 import gc
 import json
+import re
 import sqlite3
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Literal
 
 from bri_data.contract import model as C
-from bri_data.contract.cells import INT_PATTERN, typed_column
-from bri_data.dataset.records import validated_root
+from bri_data.contract.cells import INT_PATTERN
+from bri_data.dataset.records import validated_package
 from bri_data.errors import OutputError, UnreadableInputError, UsageError, require
 from bri_data.export import datasette
 from bri_data.export import ddl as sql
@@ -36,7 +42,17 @@ from bri_data.files.paths import Refused, open_member
 
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")
-CHUNK = 50_000  # rows typed and handed to SQLite at a time
+CHUNK = 50_000  # rows checked and handed to SQLite at a time
+# The SQLite writer's page cache (KiB): the FTS indexes (about 31 MB at 1M rows) are built
+# while the key checks read the tables, and a writer whose cache overflows must wait for
+# those readers before it may write to the file (correct, only slower).
+CACHE_KIB = 128 * 1024
+# How long the SQLite writer waits for the checks' read lock (seconds): they end on their own.
+LOCK_WAIT = 3600.0
+# A reading connection's progress handler runs every this many SQLite VM steps: a check
+# stops within milliseconds of being cancelled.
+PROGRESS_STEPS = 100_000
+_INT = re.compile(INT_PATTERN)
 # Bytes pyarrow parses at a time: a row of up to a block reads (a longer one is refused),
 # and validate refuses rows longer than MAX_ROW_BYTES.
 ARROW_BLOCK = MAX_ROW_BYTES
@@ -48,6 +64,10 @@ class ExportResult:
     out: Path
     rows: dict[str, int]
     metadata: Path | None = None  # Datasette metadata, when asked for
+    engine: str | None = None  # the validation engine that checked the package first
+    # What the validation said besides "valid": why its engine is not the one asked for
+    # (the columnar engine declined the data or is unavailable), a schema backend fallback.
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def generations(parents: Sequence[Sequence[int | None]], n: int) -> list[list[int]]:
@@ -103,7 +123,7 @@ def _not_an_integer(table: C.Table) -> UnreadableInputError:
     return UnreadableInputError(f"{table.path} holds an integer cell without the written form; run `bri-data validate`")
 
 
-def _arrow_batches(root: Path, table: C.Table) -> Iterator[Any]:
+def _arrow_batches(root: Path, table: C.Table) -> Generator[Any, None, None]:
     """TABLE's rows as Arrow tables of the export schema (`arrow_schema`), in file order,
     one parse block at a time. Every cell is read as text (empty: null); integer cells
     must have the contract's written form (`INT_PATTERN`, which validate has checked) and
@@ -139,7 +159,7 @@ def _arrow_batches(root: Path, table: C.Table) -> Iterator[Any]:
         raise UnreadableInputError(f"cannot read {table.path}: {exc}") from None
 
 
-def _arrow_generations(root: Path, table: C.Table, refs: list[str]) -> Iterator[Any]:
+def _arrow_generations(root: Path, table: C.Table, refs: list[str]) -> Generator[Any, None, None]:
     """TABLE, whose columns REFS point at its own rows, read whole (as Arrow data) and
     handed out one generation at a time, parents first (`generations`)."""
     pa: Any = require("pyarrow", "parquet")
@@ -163,59 +183,81 @@ def _meta(root: Path) -> list[tuple[str, str]]:
     return meta
 
 
+def _written_integers(cells: Sequence[str]) -> bool:
+    """Whether every non-empty cell of an integer column has the contract's written form
+    (`INT_PATTERN`, which validate has checked): the usual column of short unsigned
+    numbers is checked without a loop in Python."""
+    digits = "".join(cells)
+    if digits.isascii() and digits.isdigit() and max(map(len, cells), default=0) <= 18:
+        return True
+    return all(v == "" or _INT.match(v) for v in cells)
+
+
 def _insert_sqlite(con: Any, root: Path, table: C.Table) -> int:
-    """Insert TABLE's rows chunk by chunk: integer cells typed here (`typed_column`), an
-    empty text cell made NULL by the INSERT itself (NULLIF), as `read_rows` types them."""
-    values = ", ".join("?" if c.type == "integer" else "NULLIF(?, '')" for c in table.columns)
+    """Insert TABLE's rows chunk by chunk, the cells as written: the INSERT makes an empty
+    cell NULL (NULLIF) and the STRICT table stores an integer column's text as the integer
+    it spells, as `read_rows` types them. SQLite would also store '+5', ' 5' or '5.0' as 5,
+    so each chunk's integer cells are first checked for the written form, and refused
+    without it (no Python object per integer cell)."""
+    values = ", ".join("NULLIF(?, '')" for _ in table.columns)
     insert = f"INSERT INTO {sql.q(table.name)} VALUES ({values})"
-    integers = [(i, c) for i, c in enumerate(table.columns) if c.type == "integer"]
+    integers = [itemgetter(i) for i, c in enumerate(table.columns) if c.type == "integer"]
     n = 0
-    for chunk in read_cells(root, table, CHUNK):
-        for i, col in integers:
-            typed = typed_column(col, [r[i] for r in chunk])
-            if str in set(map(type, typed)):  # SQLite would store '+5' or ' 5' as 5
+    # closing: an insert that fails leaves no CSV handle open for the traceback's lifetime
+    with contextlib.closing(read_cells(root, table, CHUNK)) as chunks:
+        for chunk in chunks:
+            if not all(_written_integers(list(map(cell, chunk))) for cell in integers):
                 raise _not_an_integer(table)
-            for row, value in zip(chunk, typed, strict=True):
-                row[i] = value
-        con.executemany(insert, chunk)
-        n += len(chunk)
+            con.executemany(insert, chunk)
+            n += len(chunk)
     return n
+
+
+def _once(value: Any) -> Generator[Any, None, None]:
+    yield value
 
 
 def _insert_duckdb(con: Any, root: Path, table: C.Table) -> int:
     """Insert TABLE's rows as Arrow batches: one INSERT ... SELECT streaming the whole
     table (DuckDB scans the Arrow data: no insert per row; one statement checks its keys
     faster than one per batch), or, for a table whose rows refer to each other, one per
-    generation (DuckDB checks a self-reference against the rows already in the table)."""
+    generation (DuckDB checks a self-reference against the rows already in the table).
+
+    DuckDB stops reading a stream early when an insert fails: the stream is closed then,
+    and with it the CSV file, rather than when the failed stream is collected."""
     pa: Any = require("pyarrow", "duckdb")
     schema = arrow_schema(table)
     n = 0
     failed: list[BaseException] = []
 
-    def stream(tables: Iterator[Any]) -> Iterator[Any]:
+    def stream(tables: Generator[Any, None, None]) -> Generator[Any, None, None]:
         nonlocal n
-        try:
-            for t in tables:
-                n += t.num_rows
-                yield from t.to_batches()
-        except GeneratorExit:
-            raise
-        except BaseException as exc:  # DuckDB turns a failing stream into its own error: keep ours
-            failed.append(exc)
-            raise
+        with contextlib.closing(tables):
+            try:
+                for t in tables:
+                    n += t.num_rows
+                    yield from t.to_batches()
+            except GeneratorExit:
+                raise
+            except BaseException as exc:  # DuckDB turns a failing stream into its own error: keep ours
+                failed.append(exc)
+                raise
 
     refs = _self_refs(table)
-    parts = (iter([g]) for g in _arrow_generations(root, table, refs)) if refs else iter([_arrow_batches(root, table)])
-    for part in parts:
-        con.register("_batch", pa.RecordBatchReader.from_batches(schema, stream(part)))
-        try:
-            con.execute(f"INSERT INTO {sql.q(table.name)} SELECT * FROM _batch")
-        except Exception:
-            if failed:
-                raise failed[0] from None
-            raise
-        finally:
-            con.unregister("_batch")
+    whole = _arrow_generations(root, table, refs) if refs else _once(None)
+    with contextlib.closing(whole):
+        for generation in whole:
+            batches = stream(_arrow_batches(root, table) if generation is None else _once(generation))
+            con.register("_batch", pa.RecordBatchReader.from_batches(schema, batches))
+            try:
+                con.execute(f"INSERT INTO {sql.q(table.name)} SELECT * FROM _batch")
+            except Exception:
+                if failed:
+                    raise failed[0] from None
+                raise
+            finally:
+                con.unregister("_batch")
+                batches.close()
     return n
 
 
@@ -234,61 +276,147 @@ def _fill(con: Any, root: Path, dialect: sql.Dialect) -> dict[str, int]:
     return rows
 
 
-def write_sqlite(root: Path, target: Path) -> dict[str, int]:
-    con = sqlite3.connect(target)
+def write_sqlite(root: Path, target: Path, expected: Mapping[str, int]) -> dict[str, int]:
+    """Fill TARGET (a new file) and check it (`_check_sqlite`); rows per table.
+
+    One transaction loads the tables, their indexes, the views and _meta; a second builds
+    the full-text indexes while the keys and CHECKs of the committed tables are checked
+    beside it, on their own connection (SQLite runs a query without holding Python's
+    lock); quick_check and the row counts then read the finished file. The file is a
+    temporary one (`atomic.replacing`) with the default journal and fsync at commit: the
+    user's OUT appears by rename only once the file is complete and checked."""
+    con = sqlite3.connect(target, timeout=LOCK_WAIT, isolation_level=None)  # transactions by hand
     try:
         # Keys and CHECKs are not enforced row by row while loading (a table's rows come
         # in file order, children before parents; SQLite builds an IN list's lookup
         # afresh for every row it checks): `_check_sqlite` checks the finished file once.
         con.execute("PRAGMA foreign_keys = OFF")
         con.execute("PRAGMA ignore_check_constraints = ON")
+        con.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        con.execute("BEGIN")
         rows = _fill(con, root, "sqlite")
-        for stmt in sql.fts():
-            con.execute(stmt)
-        con.commit()
+        con.execute("COMMIT")
+        with _reading(target) as read:
+            keys = read(_key_queries(), True)
+            con.execute("BEGIN")
+            for stmt in sql.fts():
+                con.execute(stmt)
+            found = keys.result()  # before COMMIT, which waits for the checks' read lock
+            con.execute("COMMIT")
+            final = read(["PRAGMA quick_check", *_count_queries()], False).result()
     finally:
         con.close()
-    _check_sqlite(target)
-    _verify(sqlite3.connect(target), rows)
+    _check_sqlite(found, final[0])
+    _compare_counts({t.name: n for t, ((n,),) in zip(C.TABLES, final[1:], strict=True)}, rows, expected)
     return rows
 
 
-def _check_sqlite(target: Path) -> None:
-    """The finished file's own checks: foreign_key_check, the CHECKs (`ddl.violations`)
-    and integrity_check for the rest; any finding fails the export. integrity_check takes
-    about as long as the others together, so it runs beside them, on its own read-only
-    connection (SQLite runs a query without holding Python's lock)."""
-
-    def run(queries: list[str]) -> list[list[Any]]:
-        con = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            con.execute("PRAGMA ignore_check_constraints = ON")  # the CHECKs are counted by ddl.violations
-            return [con.execute(q).fetchall() for q in queries]
-        finally:
-            con.close()
-
-    with ThreadPoolExecutor(2) as pool:
-        integrity = pool.submit(run, ["PRAGMA integrity_check"])
-        keys = pool.submit(run, ["PRAGMA foreign_key_check", *(sql.violations(t) for t in C.TABLES)])
-        (ok,), (bad, *counts) = integrity.result(), keys.result()
-    broken = {t.name: n for t, ((n,),) in zip(C.TABLES, counts, strict=True) if n}
-    if bad or broken or ok != [("ok",)]:
-        raise OutputError(f"export failed its own checks: foreign_key_check={bad[:3]}, CHECK violations={broken}, integrity_check={ok[:3]}")
+def _key_queries() -> list[str]:
+    return ["PRAGMA foreign_key_check", *(sql.violations(t) for t in C.TABLES)]
 
 
-def _verify(con: Any, rows: dict[str, int]) -> None:
-    """Read back what was written: every table holds every row (no false success when a
-    full disk left the data in a journal or WAL that never reached the file)."""
+def _count_queries() -> list[str]:
+    return [f"SELECT count(*) FROM {sql.q(t.name)}" for t in C.TABLES]
+
+
+def _read(target: Path, queries: Sequence[str], cancel: threading.Event, opened: list[Any], ready: threading.Event) -> list[list[Any]]:
+    """Run QUERIES on a read-only connection to TARGET, in one read transaction (one
+    snapshot; its read lock taken before READY is set), until CANCEL is set."""
+    con = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False)
+    opened.append(con)
     try:
-        for table in C.TABLES:
-            got = con.execute(f"SELECT count(*) FROM {sql.q(table.name)}").fetchone()[0]
-            if got != rows[table.name]:
-                raise OutputError(f"the export holds {got} {table.name} rows, not {rows[table.name]}; nothing was written")
+        con.set_progress_handler(cancel.is_set, PROGRESS_STEPS)  # a true result interrupts the query
+        con.execute("PRAGMA ignore_check_constraints = ON")  # the CHECKs are counted by ddl.violations
+        con.execute("BEGIN")
+        con.execute("SELECT count(*) FROM sqlite_master").fetchall()  # the read lock, now
+        ready.set()
+        out = []
+        for query in queries:
+            if cancel.is_set():
+                raise sqlite3.OperationalError("interrupted")
+            out.append(con.execute(query).fetchall())
+        return out
     finally:
+        ready.set()
         con.close()
 
 
-def write_duckdb(root: Path, target: Path) -> dict[str, int]:
+@contextlib.contextmanager
+def _reading(target: Path) -> Iterator[Callable[[list[str], bool], Future[list[list[Any]]]]]:
+    """`read(queries, wait_for_lock)` runs QUERIES in a worker thread (`_read`); with
+    WAIT_FOR_LOCK it returns once their read lock is held, so that a writer that fills
+    its cache waits for them and never the reverse.
+
+    When the caller fails or is interrupted (Ctrl-C) the checks are stopped, not waited
+    for: each connection's progress handler ends its query, and `interrupt` ends one
+    the handler does not reach (PRAGMA quick_check is one step: it may run to its end,
+    about 0.3 s at 1M rows)."""
+    cancel = threading.Event()
+    opened: list[Any] = []
+    pool = ThreadPoolExecutor(2, thread_name_prefix="bri-data-check")
+
+    def read(queries: list[str], wait_for_lock: bool) -> Future[list[list[Any]]]:
+        ready = threading.Event()
+        future = pool.submit(_read, target, queries, cancel, opened, ready)
+        if wait_for_lock:
+            ready.wait()
+            if future.done():
+                future.result()  # a failure to open: raise it here
+        return future
+
+    try:
+        yield read
+    except BaseException:
+        cancel.set()
+        for con in opened:
+            with contextlib.suppress(sqlite3.Error):
+                con.interrupt()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _check_sqlite(keys: list[list[Any]], quick: list[Any]) -> None:
+    """The finished file's own checks, any finding failing the export: foreign_key_check,
+    the CHECKs (`ddl.violations`) and quick_check.
+
+    quick_check, not integrity_check: it checks every page, b-tree and record (order,
+    format, NOT NULL, the STRICT types), but not that each index holds exactly its table's
+    rows, nor UNIQUE (integrity_check took about 3 s of a 1M-row export). For the file
+    this export has just written, alone, in two transactions: UNIQUE and the PRIMARY KEYs
+    were enforced as the rows went in (an insert that breaks one fails the export), the
+    keys and CHECKs are queried here, and an index that disagreed with its table would
+    need a fault in SQLite itself or in the machine, not in the data."""
+    bad, *counts = keys
+    broken = {t.name: n for t, ((n,),) in zip(C.TABLES, counts, strict=True) if n}
+    if bad or broken or quick != [("ok",)]:
+        raise OutputError(f"export failed its own checks: foreign_key_check={bad[:3]}, CHECK violations={broken}, quick_check={quick[:3]}")
+
+
+def _compare_counts(got: Mapping[str, int], written: Mapping[str, int], expected: Mapping[str, int]) -> None:
+    """The rows read back from the finished file must be the rows validate counted in
+    each CSV (EXPECTED, the validator's `rows_checked`, counted apart from the writer),
+    and those the writer says it wrote: no false success when a full disk left the data
+    in a journal or WAL that never reached the file, or a reader lost rows."""
+    for table in C.TABLES:
+        name = table.name
+        if not got[name] == written[name] == expected.get(name):
+            raise OutputError(
+                f"the export holds {got[name]} {name} rows (written: {written[name]}); "
+                f"validate counted {expected.get(name)} in {table.path}; nothing was written"
+            )
+
+
+def _verify(con: Any, rows: Mapping[str, int], expected: Mapping[str, int]) -> None:
+    """Read back what was written (`_compare_counts`)."""
+    try:
+        got = {t.name: con.execute(f"SELECT count(*) FROM {sql.q(t.name)}").fetchone()[0] for t in C.TABLES}
+    finally:
+        con.close()
+    _compare_counts(got, rows, expected)
+
+
+def write_duckdb(root: Path, target: Path, expected: Mapping[str, int]) -> dict[str, int]:
     duckdb: Any = require("duckdb", "duckdb")
     target.unlink()  # DuckDB refuses an existing empty file; the temp name is ours
     con = duckdb.connect(str(target))
@@ -297,7 +425,7 @@ def write_duckdb(root: Path, target: Path) -> dict[str, int]:
         con.execute("CHECKPOINT")  # the data into the database file itself, not only the WAL
     finally:
         con.close()
-    _verify(duckdb.connect(str(target), read_only=True), rows)
+    _verify(duckdb.connect(str(target), read_only=True), rows, expected)
     return rows
 
 
@@ -331,7 +459,7 @@ def parquet_path(out: Path, table: str) -> Path:
     return out / table / f"{table}.parquet"
 
 
-def write_parquet(root: Path, target: Path, name: str) -> dict[str, int]:
+def write_parquet(root: Path, target: Path, name: str, expected: Mapping[str, int]) -> dict[str, int]:
     pq: Any = require("pyarrow.parquet", "parquet")
     rows: dict[str, int] = {}
     # One folder per table: pyarrow, pandas and polars read a folder as one dataset and
@@ -340,13 +468,29 @@ def write_parquet(root: Path, target: Path, name: str) -> dict[str, int]:
         file = parquet_path(target, table.name)
         file.parent.mkdir()
         rows[table.name] = 0
-        with pq.ParquetWriter(file, arrow_schema(table)) as writer:
-            for batch in _arrow_batches(root, table):  # file order, as the CSV
+        with pq.ParquetWriter(file, arrow_schema(table)) as writer, contextlib.closing(_arrow_batches(root, table)) as batches:
+            for batch in batches:  # file order, as the CSV
                 writer.write_table(batch)
                 rows[table.name] += batch.num_rows
     text = PARQUET_README.format(version=C.VERSION, out=name, tables=", ".join(t.name for t in C.TABLES))
     (target / "README.txt").write_text(text, encoding="utf-8")
+    _verify_parquet(target, rows, expected)
     return rows
+
+
+def _verify_parquet(target: Path, rows: Mapping[str, int], expected: Mapping[str, int]) -> None:
+    """Read back each written file's footer: its schema must be the export's
+    (`arrow_schema`, descriptions and all) and its row count the one validate counted
+    (`_compare_counts`); a file that cannot be read back fails the export."""
+    pq: Any = require("pyarrow.parquet", "parquet")
+    got = {}
+    for table in C.TABLES:
+        meta = pq.read_metadata(parquet_path(target, table.name))
+        schema = meta.schema.to_arrow_schema()
+        if not schema.equals(arrow_schema(table), check_metadata=True):
+            raise OutputError(f"{table.name}.parquet was written with another schema than the export's; nothing was written")
+        got[table.name] = meta.num_rows
+    _compare_counts(got, rows, expected)
 
 
 @contextlib.contextmanager
@@ -390,21 +534,23 @@ def export(
     if fmt == "parquet":
         pyarrow: Any = require("pyarrow", "parquet")
         engine_errors += (pyarrow.ArrowException,)
-    root = validated_root(path)
+    root, report = validated_package(path)
+    expected = dict(report.rows_checked)
     rows: dict[str, int] = {}
     try:
         with _collector_paused():
             if fmt == "parquet":
                 with replacing_dir(out, force) as tmp_dir:
-                    rows = write_parquet(root, tmp_dir, out.name)
+                    rows = write_parquet(root, tmp_dir, out.name, expected)
             else:
                 writer = write_sqlite if fmt == "sqlite" else write_duckdb
                 with replacing(out, force=force, suffix=f".{fmt}", kind=fmt) as tmp:
-                    rows = writer(root, tmp)
+                    rows = writer(root, tmp, expected)
     except engine_errors as exc:  # e.g. "database or disk is full"
         raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None
     if metadata is not None:
         doc = json.dumps(datasette.metadata(out.stem), indent=2, ensure_ascii=False) + "\n"
         with replacing(Path(metadata), force=force, suffix=".json", kind="json") as tmp:
             tmp.write_text(doc, encoding="utf-8")
-    return ExportResult(fmt, out, rows, None if metadata is None else Path(metadata))
+    notes = () if report.engine_note is None else (report.engine_note,)
+    return ExportResult(fmt, out, rows, None if metadata is None else Path(metadata), report.engine, notes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -54,7 +54,7 @@ def read_rows(root: Path, table: C.Table) -> list[dict[str, Any]]:
     return [typed(table, {k: (v if v != "" else None) for k, v in r.items() if k in table.column_names}) for r in rows]
 
 
-def read_cells(root: Path, table: C.Table, size: int) -> Iterator[list[list[str]]]:
+def read_cells(root: Path, table: C.Table, size: int) -> Generator[list[list[str]], None, None]:
     """TABLE's rows, SIZE at a time, each the list of its cells as written ("" for an
     empty one) in the contract's column order: for writers that type a chunk at once
     (`typed_column`). Memory holds one chunk."""
