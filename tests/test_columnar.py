@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import random
 import sys
+import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -622,3 +625,26 @@ def test_pipeline_threads_end_on_every_path(tmp_path: Path, small_blocks: None, 
     report = validate(pkg, engine="columnar")
     assert seen == 3 and report.engine == "rows" and report.engine_note and "stop here" in report.engine_note
     assert _stages() == []
+    # An error in the second stage, with the cycle collector off (nothing left to it): the
+    # parse stage ends with it, and the declined run is not kept alive.
+    monkeypatch.undo()
+    monkeypatch.setattr(columnar, "BLOCK", 3000)
+    keys, runs = ColumnarRun._block_keys, []
+    seen = 0
+
+    def failing_keys(self: ColumnarRun, *args: Any) -> Any:
+        nonlocal seen
+        runs.append(weakref.ref(self))
+        seen += 1
+        if seen == 40:
+            raise Unsupported("stop in stage two")
+        return keys(self, *args)
+
+    monkeypatch.setattr(ColumnarRun, "_block_keys", failing_keys)
+    gc.disable()
+    try:
+        report = validate(pkg, engine="columnar")
+        assert report.engine == "rows" and report.engine_note and "stop in stage two" in report.engine_note
+        assert _stages() == [] and runs and runs[-1]() is None
+    finally:
+        gc.enable()

@@ -45,7 +45,7 @@ import re
 import sys
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
@@ -284,7 +284,7 @@ def flags(pl: Any, df: Any, checks: list[tuple[str, Any]]) -> bool:
 _T = TypeVar("_T")
 
 
-def ahead(items: Iterator[_T]) -> Iterator[_T]:
+def ahead(items: Iterator[_T]) -> Generator[_T, None, None]:
     """ITEMS, the next one produced in a thread while the caller works on this one: the
     next block is read, hashed and parsed (hashlib and polars release the GIL) while the
     checks run on this one. At most one item is made ahead (a stage holds two blocks:
@@ -315,7 +315,10 @@ def ahead(items: Iterator[_T]) -> Iterator[_T]:
             ok, item = slot.get()
             turn.release()
             if not ok:
-                raise item  # type: ignore[misc]
+                try:
+                    raise item  # type: ignore[misc]
+                finally:
+                    del item  # no cycle (exception -> traceback -> this frame -> exception) keeping the run alive
             if item is stop:
                 return
             yield item  # type: ignore[misc]
@@ -856,13 +859,14 @@ class ColumnarRun:
             keep.prefixed = self.all_ids.filter(pl.col("id").str.starts_with(table.prefix + "-")).get_column("id")
             self._ids()
 
-        def keyed(items: Iterator[Block]) -> Iterator[Checked]:
+        def keyed(items: Generator[Block, None, None]) -> Iterator[Checked]:
             """The second stage: what one block needs besides the earlier tables (fixed
             while this one is read) and the keys of the blocks before it (`_block_keys`)."""
-            for block in items:
-                df = with_numbers(pl, table, block.rows)
-                checks = schema + controls if block.controls else schema
-                yield Checked(df, checks, flags(pl, df, checks), self._block_keys(table, rel, df, keep))
+            with contextlib.closing(items):  # the parse stage ends with this one, whatever ends it
+                for block in items:
+                    df = with_numbers(pl, table, block.rows)
+                    checks = schema + controls if block.controls else schema
+                    yield Checked(df, checks, flags(pl, df, checks), self._block_keys(table, rel, df, keep))
 
         # Three threads, each a stage: the parse, `keyed`, and here what needs the state of
         # the run (dates, statements, what was cited); each block is handed on in order.
