@@ -156,7 +156,7 @@ def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Pa
     cli = runner.invoke(app, ["export", "sqlite", str(out), "--package", str(ROOT)])
     assert cli.exit_code == 2 and "--force" in cli.stderr and out.read_bytes() == b"precious"
     cli = runner.invoke(app, ["export", "sqlite", str(out), "--force", "--package", str(ROOT)])
-    assert cli.exit_code == 2 and "not a SQLite database" in cli.stderr and out.read_bytes() == b"precious"  # not one: kept
+    assert cli.exit_code == 2 and "not a SQLite or DuckDB database" in cli.stderr and out.read_bytes() == b"precious"  # not one: kept
     out.write_bytes(b"")  # empty (made by `touch`): replaced
     cli = runner.invoke(app, ["export", "sqlite", str(out), "--force", "--package", str(ROOT)])
     assert cli.exit_code == 0 and cli.stdout.startswith(f"wrote {out} (sqlite: sources 2,")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -20,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bri_data.cli import app
-from fixturekit import ROOT
+from fixturekit import ROOT, copy_package
 
 runner = CliRunner()
 FORMATS = ("sqlite", "duckdb", "parquet")
@@ -91,8 +92,8 @@ def test_out_that_is_a_directory_or_symlink_is_refused(tmp_path: Path, monkeypat
 @pytest.mark.parametrize(
     ("args", "name", "kind"),
     [
-        (["export", "sqlite"], "out.db", "a SQLite database"),
-        (["export", "duckdb"], "out.duckdb", "a DuckDB database"),
+        (["export", "sqlite"], "out.db", "a SQLite or DuckDB database"),
+        (["export", "duckdb"], "out.duckdb", "a SQLite or DuckDB database"),
         (["timeline"], "out.svg", "an SVG image"),
         (["timeline"], "out.png", "a PNG image"),
     ],
@@ -113,15 +114,75 @@ def test_force_replaces_only_a_file_of_the_kind_written(tmp_path: Path, args: li
     assert [p.name for p in tmp_path.iterdir()] == [name]  # no temp left
 
 
-def test_force_replaces_only_json_metadata(tmp_path: Path) -> None:
+def test_force_replaces_only_datasette_metadata(tmp_path: Path) -> None:
+    """--metadata --force replaces only what it writes: not YAML, not another JSON object
+    such as a package's own datapackage.json."""
+    pkg = copy_package(tmp_path / "pkg")
+    descriptor = (pkg / "datapackage.json").read_bytes()
     meta = tmp_path / "metadata.json"
     meta.write_text("title: not json\n")
-    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
-    assert result.exit_code == 2 and "not a JSON object" in result.stderr and meta.read_text() == "title: not json\n"
-    assert not (tmp_path / "o.db").exists()  # refused before anything was written
-    meta.write_text('{"title": "old"}')
+    for target, before in ((meta, b"title: not json\n"), (pkg / "datapackage.json", descriptor)):
+        result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(target), "--force", "--package", str(pkg)])
+        assert result.exit_code == 2 and "is not Datasette metadata" in result.stderr, result.stderr
+        assert target.read_bytes() == before and not (tmp_path / "o.db").exists()  # refused before anything was written
+    meta.write_bytes(b'\xef\xbb\xbf  {"databases": {"old": {}}}')  # a BOM, as some editors save
     result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
     assert result.exit_code == 0 and '"databases"' in meta.read_text()
+    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 0  # what it wrote itself
+
+
+def test_the_two_databases_replace_each_other_and_an_svg_may_start_with_a_bom(tmp_path: Path) -> None:
+    out = tmp_path / "out.db"
+    for fmt in ("sqlite", "duckdb", "sqlite"):
+        result = runner.invoke(app, ["export", fmt, str(out), "--force", "--package", str(ROOT)])
+        assert result.exit_code == 0, result.stderr
+    svg = tmp_path / "t.svg"
+    svg.write_bytes(b"\xef\xbb\xbf<!-- drawn by hand -->\n<svg xmlns='http://www.w3.org/2000/svg'/>")
+    result = runner.invoke(app, ["timeline", str(svg), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 0, result.stderr
+
+
+@pytest.mark.parametrize(("fmt", "sidecar"), [("sqlite", "-wal"), ("sqlite", "-journal"), ("sqlite", "-shm"), ("duckdb", ".wal")])
+def test_a_database_in_use_is_not_replaced(tmp_path: Path, fmt: str, sidecar: str) -> None:
+    """A journal or WAL beside OUT (another program has it open, or stopped while writing
+    it) would be read into the new file: refused, with or without OUT, nothing touched."""
+    out = tmp_path / "out.db"
+    assert runner.invoke(app, ["export", fmt, str(out), "--package", str(ROOT)]).exit_code == 0
+    log = Path(f"{out}{sidecar}")
+    log.write_bytes(b"\x00" * 4096)
+    before = out.read_bytes()
+    for force in ([], ["--force"]):
+        result = runner.invoke(app, ["export", fmt, str(out), *force, "--package", str(ROOT)])
+        assert result.exit_code == 2 and f"{log.name} exists" in result.stderr and "another program" in result.stderr, result.stderr
+    assert out.read_bytes() == before and log.read_bytes() == b"\x00" * 4096
+    out.unlink()
+    result = runner.invoke(app, ["export", fmt, str(out), "--package", str(ROOT)])
+    assert result.exit_code == 2 and not out.exists()
+
+
+def test_a_wal_left_by_another_program_never_reaches_the_new_export(tmp_path: Path) -> None:
+    """The case behind the rule: a WAL-mode connection that stopped without a checkpoint."""
+    out = tmp_path / "out.db"
+    assert runner.invoke(app, ["export", "sqlite", str(out), "--package", str(ROOT)]).exit_code == 0
+    script = (
+        "import sqlite3, os, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA journal_mode=WAL'); "
+        "c.execute('PRAGMA wal_autocheckpoint=0'); c.execute('CREATE INDEX extra ON events(summary)'); c.commit(); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(out)], check=True)
+    assert Path(f"{out}-wal").stat().st_size > 0
+    result = runner.invoke(app, ["export", "sqlite", str(out), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and "out.db-wal exists" in result.stderr
+    with sqlite3.connect(out) as con:  # opened and closed once: the WAL is checkpointed away
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    con.close()
+    assert not Path(f"{out}-wal").exists()
+    result = runner.invoke(app, ["export", "sqlite", str(out), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 0, result.stderr
+    with sqlite3.connect(out) as con:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'extra'").fetchone() == (0,)
+    con.close()
 
 
 def test_parquet_force_never_replaces_a_foreign_folder(tmp_path: Path) -> None:

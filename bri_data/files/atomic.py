@@ -9,6 +9,7 @@ the sidecars a database engine may have created beside it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import stat
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from bri_data.errors import OutputError, OutputExistsError
+from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
 
 # Written into every folder `export parquet` creates: `--force` replaces only such folders.
 EXPORT_MARKER = ".bri-data-export"
@@ -24,15 +26,44 @@ EXPORT_MARKER = ".bri-data-export"
 _SIDECARS = ("-journal", "-wal", "-shm", ".wal")
 
 # What `--force` may replace, per kind of file output: a file of that kind, known by its
-# first bytes, or an empty one. Anything else (a CSV, a document, another program's
-# file) stays the user's, even with --force: one mistyped path must not cost them a file.
+# first bytes (a BOM and leading whitespace aside), or an empty one. Anything else (a
+# CSV, a document, another program's file) stays the user's, even with --force: one
+# mistyped path must not cost them a file. The two databases may replace each other
+# (`export sqlite` after `export duckdb` to the same name); JSON metadata must be what
+# `export --metadata` writes (Datasette's `databases`), so that no other JSON file (the
+# package's own datapackage.json) is taken for it.
+_DATABASE = ("a SQLite or DuckDB database", lambda head: head.startswith(b"SQLite format 3\x00") or head[8:12] == b"DUCK")
 SIGNATURES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
-    "sqlite": ("a SQLite database", lambda head: head.startswith(b"SQLite format 3\x00")),
-    "duckdb": ("a DuckDB database", lambda head: head[8:12] == b"DUCK"),
-    "json": ("a JSON object", lambda head: head.lstrip()[:1] == b"{"),
-    "svg": ("an SVG image", lambda head: head.lstrip().startswith((b"<?xml", b"<svg"))),
+    "sqlite": _DATABASE,
+    "duckdb": _DATABASE,
+    "json": ("Datasette metadata (a JSON object with `databases`)", lambda head: _datasette_metadata(head)),
+    "svg": ("an SVG image", lambda head: _text(head).startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE svg"))),
     "png": ("a PNG image", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
 }
+_HEAD = {"json": MAX_DESCRIPTOR_BYTES}  # bytes read to judge a kind (others: 64)
+
+
+def _text(head: bytes) -> bytes:
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+def _datasette_metadata(head: bytes) -> bool:
+    try:
+        doc = json.loads(_text(head))
+    except ValueError:  # not JSON, not UTF-8, or longer than what was read
+        return False
+    return isinstance(doc, dict) and isinstance(doc.get("databases"), dict)
+
+
+def _in_use(out: Path) -> Path | None:
+    """A journal or WAL file beside the database OUT: another program has it open, or
+    stopped while writing it. SQLite and DuckDB replay such a file into whatever database
+    then bears the name, so the new export would open corrupted."""
+    for sidecar in _SIDECARS:
+        path = Path(f"{out}{sidecar}")
+        if os.path.lexists(path):
+            return path
+    return None
 
 
 def _umask() -> int:
@@ -53,6 +84,12 @@ def check_target(
     a regular file for a file output, and for one of a KIND (`SIGNATURES`) only an empty
     file or one of that kind; for a folder output, an empty folder or one holding MARKER
     (the file each folder-writing command leaves in what it wrote)."""
+    sidecar = _in_use(out) if kind is not None and SIGNATURES[kind] is _DATABASE else None
+    if sidecar is not None:  # also without OUT: the new file would be read with it
+        raise OutputExistsError(
+            f"{sidecar} exists: another program has {out.name} open, or stopped while writing it, and SQLite or DuckDB "
+            f"would read it into the new file; close that program (or open and close the database once), or remove {sidecar.name} if no database needs it"
+        )
     try:
         st = out.lstat()
     except FileNotFoundError:
@@ -73,7 +110,7 @@ def check_target(
         name, ours = SIGNATURES[kind]
         try:
             with out.open("rb") as fh:
-                head = fh.read(64)
+                head = fh.read(_HEAD.get(kind, 64))
         except OSError as exc:
             raise OutputError(f"{out}: {exc.strerror or exc}") from None
         if head and not ours(head):
