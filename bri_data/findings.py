@@ -135,6 +135,7 @@ class Report:
     max_per_code: int = DEFAULT_MAX_PER_CODE
     counts: Counter[str] = field(default_factory=Counter)
     rows_checked: dict[str, int] = field(default_factory=dict)
+    sha256: dict[str, str] = field(default_factory=dict)  # table -> SHA-256 of the bytes validated
     engine_requested: str = "rows"  # what the caller asked for: auto, rows or columnar
     engine: str | None = None  # the engine that checked the tables; None: none reached them
     engine_note: str | None = None  # why ENGINE differs from what was asked, if it does
@@ -201,6 +202,7 @@ class Report:
         for code, n in other.counts.items():  # findings beyond other's cap still count
             self.counts[code] += n - len(other._kept.get(code, []))
         self.rows_checked.update(other.rows_checked)
+        self.sha256.update(other.sha256)
 
 
 def short(value: object, limit: int = 60) -> str:

@@ -66,6 +66,31 @@ def test_records_of_a_validated_package_equal_pydantic_validated_ones(tmp_path: 
         load(pkg, validate=False)  # unvalidated rows: pydantic checks them
 
 
+def test_a_table_changed_after_validation_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """load() trusts the rows validation passed, so it reads the very bytes validated: a
+    file saved over between the two (an editor, a checkout) is refused, not loaded with
+    wrong types."""
+    import bri_data.dataset.records as records
+    from bri_data.errors import UnreadableInputError
+    from bri_data.validate import run
+
+    pkg = copy_package(tmp_path / "pkg")
+    citations = pkg / "data" / "citations.csv"
+    checked = run.validate
+
+    def validate_then_edit(*args: object, **kwargs: object) -> object:
+        report = checked(*args, **kwargs)  # type: ignore[arg-type]
+        lines = citations.read_text(encoding="utf-8").splitlines(keepends=True)
+        cells = lines[1].split(",")
+        lines[1] = ",".join([*cells[:3], "twelve", *cells[4:]])
+        citations.write_text("".join(lines), encoding="utf-8")
+        return report
+
+    monkeypatch.setattr(run, "validate", validate_then_edit)
+    with pytest.raises(UnreadableInputError, match="citations.csv changed after it was validated"):
+        records.load(pkg)
+
+
 def test_dataset_is_a_mapping_of_record_ids() -> None:
     ds = load(ROOT)
     n = sum(len(rows) for rows in ds.tables.values())

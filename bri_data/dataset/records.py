@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from bri_data.contract import model as C
 from bri_data.dataset.frames import NAMES, pandas_frame, polars_frame, shape
-from bri_data.errors import InvalidPackageError, UnknownKeyError
-from bri_data.files.package import package_root, read_rows, read_seeds
+from bri_data.errors import InvalidPackageError, UnknownKeyError, UnreadableInputError
+from bri_data.files.package import package_root, read_rows_hashed, read_seeds
 from bri_data.files.seeds import Seed
 from bri_data.findings import Report
 
@@ -188,8 +188,8 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
 
     Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
     """
-    root = validated_root(path) if validate else package_root(path)
-    tables = {t.name: _records(root, t, trusted=validate) for t in C.TABLES}
+    root, report = validated_package(path) if validate else (package_root(path), None)
+    tables = {t.name: _records(root, t, report) for t in C.TABLES}
     by_id = {r.id: r for rows in tables.values() for r in rows}
     cites: dict[str, list[Any]] = {}
     for c in tables["citations"]:
@@ -203,15 +203,20 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
     )
 
 
-def _records(root: Path, table: C.Table, trusted: bool) -> tuple[Any, ...]:
-    """TABLE's rows as records. Rows of a package that passed validation are TRUSTED: the
-    validator checked every cell against the contract the record class is generated from,
-    and `read_rows` typed them (int, str, None) as pydantic would, so they are constructed
-    without pydantic validating them again (tested: the records are equal). Otherwise
-    pydantic validates each row."""
+def _records(root: Path, table: C.Table, report: Report | None) -> tuple[Any, ...]:
+    """TABLE's rows as records. Rows of a package that passed validation (REPORT) are
+    trusted: the validator checked every cell against the contract the record class is
+    generated from, and `read_rows` typed them (int, str, None) as pydantic would, so they
+    are constructed without pydantic validating them again (tested: the records are
+    equal), if they are the bytes validated: a file changed since is refused. Without a
+    report pydantic validates each row."""
     cls = record_class(table.name)
-    make = cls.model_construct if trusted else cls
-    return tuple(make(**row) for row in read_rows(root, table))
+    rows, digest = read_rows_hashed(root, table)
+    if report is None:
+        return tuple(cls(**row) for row in rows)
+    if report.sha256.get(table.name) != digest:
+        raise UnreadableInputError(f"{table.path} changed after it was validated; nothing was loaded; load again")
+    return tuple(cls.model_construct(**row) for row in rows)
 
 
 def to_pandas(name: str | None = None, path: str | Path | None = None, index: bool = True) -> Any:

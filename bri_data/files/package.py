@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 from collections.abc import Generator, Iterator
 from itertools import islice
@@ -47,11 +48,20 @@ def _positions(table: C.Table, header: list[str]) -> list[int]:
 
 def read_rows(root: Path, table: C.Table) -> list[dict[str, Any]]:
     """All rows of TABLE, typed (ints as int, empty cells as None); every column present."""
-    with _reading(table), open_member(root, table.path, "table") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
-        reader = csv.DictReader(fh)
-        _positions(table, list(reader.fieldnames or []))
-        rows = list(reader)
-    return [typed(table, {k: (v if v != "" else None) for k, v in r.items() if k in table.column_names}) for r in rows]
+    return read_rows_hashed(root, table)[0]
+
+
+def read_rows_hashed(root: Path, table: C.Table) -> tuple[list[dict[str, Any]], str]:
+    """`read_rows`, and the SHA-256 of the bytes the rows were read from (hex): so that a
+    caller can tell whether they are the bytes that were validated."""
+    with _reading(table), open_member(root, table.path, "table") as raw:
+        data = raw.read()
+        with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            _positions(table, list(reader.fieldnames or []))
+            rows = list(reader)
+    typed_rows = [typed(table, {k: (v if v != "" else None) for k, v in r.items() if k in table.column_names}) for r in rows]
+    return typed_rows, hashlib.sha256(data).hexdigest()
 
 
 def read_cells(root: Path, table: C.Table, size: int) -> Generator[list[list[str]], None, None]:

@@ -103,6 +103,7 @@ def stream_table(
 
 def compare_facts(table: C.Table, rel: str, size: int | None, digest: str | None, facts: FileFacts, report: Report) -> None:
     hint = "if the edit is intended, run `bri-data build` to refresh datapackage.json"
+    report.sha256[table.name] = facts.sha256  # what was validated: `load()` reads the same bytes or refuses
     if size is None or digest is None:
         report.emit("descriptor.contract", f"resource {table.name!r} lacks bytes or hash; {hint}", file="datapackage.json", field=f"resources/{table.name}")
         return
