@@ -87,7 +87,7 @@ def test_a_table_changed_after_validation_is_not_loaded(tmp_path: Path, monkeypa
         return report
 
     monkeypatch.setattr(run, "validate", validate_then_edit)
-    with pytest.raises(UnreadableInputError, match="citations.csv changed after it was validated"):
+    with pytest.raises(UnreadableInputError, match=r"citations\.csv changed after it was validated"):
         records.load(pkg)
 
 

@@ -34,6 +34,24 @@ def test_build_does_not_write_through_a_symlinked_folder(tmp_path: Path) -> None
     assert {p.name for p in (outside / "schemas").iterdir()} == set(before)
 
 
+def test_build_does_not_read_a_readme_outside_the_package(tmp_path: Path) -> None:
+    """README.md and CITATION.cff are read through the path policy like every other file:
+    a symlink out of the package is refused, and neither it nor docs/package-index.md
+    (made from it) carries the outside file's text."""
+    pkg = copy_package(tmp_path / "pkg")
+    (pkg / "README.md").write_text((ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    assert runner.invoke(app, ["build", str(pkg)]).exit_code == 0
+    index = (pkg / "docs" / "package-index.md").read_bytes()
+    secret = tmp_path / "secret.md"
+    secret.write_text("SECRET " + (ROOT / "README.md").read_text(encoding="utf-8"), encoding="utf-8")
+    (pkg / "README.md").unlink()
+    (pkg / "README.md").symlink_to(secret)
+    for args in (["build", str(pkg)], ["build", str(pkg), "--check"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "README.md refused" in result.stderr and "outside the package" in result.stderr, result.stderr
+    assert (pkg / "docs" / "package-index.md").read_bytes() == index and "SECRET" not in index.decode()
+
+
 def test_commands_work_in_a_removed_working_directory(tmp_path: Path) -> None:
     gone = tmp_path / "gone"
     gone.mkdir()
@@ -152,5 +170,30 @@ def test_a_folder_swapped_for_a_symlink_during_the_open_is_refused(tmp_path: Pat
 
     monkeypatch.setattr(paths.os, "open", swapping_open)
     with pytest.raises(paths.Refused, match="changed while it was opened") as info:
+        paths.open_member(pkg, "data/events.csv", "table")
+    assert info.value.kind == "unsafe"
+
+
+@pytest.mark.parametrize("fd_paths", [True, False], ids=["fd-path", "resolved-again"])
+def test_a_file_replaced_right_after_its_open_is_refused_as_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fd_paths: bool) -> None:
+    """An editor's atomic save between the open and the check: the descriptor holds the
+    old, unlinked file. Refused, and said as it is (not "outside the package")."""
+    import bri_data.files.paths as paths
+
+    if not fd_paths:
+        monkeypatch.setattr(paths, "_fd_path", lambda fd: None)
+    pkg = copy_package(tmp_path / "pkg")
+    real_open = os.open
+
+    def open_then_save(path: str, flags: int, *args: object) -> int:
+        fd = real_open(path, flags, *args)  # type: ignore[arg-type]
+        if str(path).endswith("data/events.csv"):
+            fresh = pkg / "data" / ".events.csv.new"
+            fresh.write_bytes((pkg / "data" / "events.csv").read_bytes())
+            os.replace(fresh, pkg / "data" / "events.csv")
+        return fd
+
+    monkeypatch.setattr(paths.os, "open", open_then_save)
+    with pytest.raises(paths.Refused, match="replaced or removed while it was opened") as info:
         paths.open_member(pkg, "data/events.csv", "table")
     assert info.value.kind == "unsafe"

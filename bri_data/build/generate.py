@@ -95,9 +95,16 @@ def spliced_files(root: Path) -> dict[str, str]:
     }
     out = {}
     for rel, (pattern, text) in parts.items():
-        if (root / rel).is_file():
-            old = (root / rel).read_text(encoding="utf-8")
-            out[rel] = pattern.sub(_literal(text), old, count=1)
+        try:  # through the path policy: a README.md that is a symlink out of the package is not read
+            with open_member(root, rel, "generated") as fh:
+                old = fh.read().decode("utf-8")
+        except Refused as exc:
+            if exc.kind == "missing":
+                continue
+            raise UnreadableInputError(f"{rel} refused: {exc.reason}") from None
+        except UnicodeDecodeError:
+            raise UnreadableInputError(f"{rel} is not UTF-8") from None
+        out[rel] = pattern.sub(_literal(text), old, count=1)
     return out
 
 

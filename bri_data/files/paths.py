@@ -186,9 +186,10 @@ def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
     if not stat.S_ISREG(st.st_mode):
         fh.close()
         raise Refused("unsafe", f"the path is {_KINDS.get(stat.S_IFMT(st.st_mode), 'not a regular file')}, not a regular file; refused")
-    if not _opened_inside(fh, st, root, rel):
+    elsewhere = _opened_elsewhere(fh, st, root, rel)
+    if elsewhere is not None:
         fh.close()
-        raise Refused("unsafe", "the path changed while it was opened and now leads outside the package; refused")
+        raise Refused("unsafe", elsewhere)
     if st.st_size > limit:
         fh.close()
         raise Refused("too_large", f"the file has {st.st_size:,} bytes; bri-data reads at most {limit:,} (README: Limits)")
@@ -198,23 +199,35 @@ def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
 def _fd_path(fd: int) -> Path | None:
     """The path of the file open on FD, where the system says (Linux), else None."""
     link = Path(f"/proc/self/fd/{fd}")
-    return Path(os.readlink(link)) if link.is_symlink() else None
+    try:
+        return Path(os.readlink(link))
+    except OSError:  # no /proc, or not this system's way
+        return None
 
 
-def _opened_inside(fh: BinaryIO, st: os.stat_result, root: Path, rel: str) -> bool:
-    """Whether the file open on FH (ST its fstat) is the one REL names inside ROOT now.
+def _opened_elsewhere(fh: BinaryIO, st: os.stat_result, root: Path, rel: str) -> str | None:
+    """Why the file open on FH (ST its fstat) is not the one REL names inside ROOT now,
+    or None when it is.
 
     The check before the open resolved REL; a folder on the way swapped for a symlink
     meanwhile would carry the open elsewhere. Where the system says which file a
     descriptor holds (Linux: /proc/self/fd), that path must lie inside ROOT; elsewhere,
     REL resolved again must lie inside ROOT and be the same file (device and inode).
     """
+    where = _fd_path(fh.fileno())
+    if where is not None and not where.exists() and where.name.endswith(" (deleted)"):
+        return "the file was replaced or removed while it was opened; refused (run the command again)"
     try:
-        where = _fd_path(fh.fileno()) or (root / rel).resolve(strict=True)
+        where = where or (root / rel).resolve(strict=True)
         same = os.stat(where)
-        return where.is_relative_to(root.resolve(strict=True)) and (same.st_dev, same.st_ino) == (st.st_dev, st.st_ino)
+        inside = where.is_relative_to(root.resolve(strict=True))
     except (OSError, RuntimeError):  # gone, or a loop: not the file that was checked
-        return False
+        return "the file was replaced or removed while it was opened; refused (run the command again)"
+    if not inside:
+        return "the path changed while it was opened and now leads outside the package; refused"
+    if (same.st_dev, same.st_ino) != (st.st_dev, st.st_ino):
+        return "the file was replaced or removed while it was opened; refused (run the command again)"
+    return None
 
 
 def writable_member(root: Path, rel: str) -> Path:
