@@ -24,8 +24,9 @@ run block by block, in three stages, each a thread (`ahead`): the parse, what ne
 the block and the earlier tables (integers, schema masks, keys and references), and the
 rest. Only what spans blocks (ids for duplicates and references, self-references,
 aliases, statement texts, marks of what citations name, the few columns layer 6
-compares) is kept to the end of the table, as narrow frames. Memory holds three blocks
-(one per stage), those frames and the seeds, not the table.
+compares) is kept to the end of the table, as narrow frames. Memory holds about four
+blocks (one per stage, one made ahead, the raw bytes last read), those frames and the
+seeds, not the table.
 
 The engine refuses (raises `Unsupported`; the caller discards its partial report) when
 a file is not plain, one-record-per-line CSV (bad bytes, NUL, CR, a BOM or any other
@@ -202,8 +203,8 @@ def prescan(root: Path, rel: str, table: C.Table) -> _Scan:
     return _Scan(facts, rel)
 
 
-# Bytes of CSV parsed at a time: memory holds three blocks' frames (one per stage of
-# `_table`), not the table's. 3 MiB: at 1M rows 4 MiB was about as fast and took about
+# Bytes of CSV parsed at a time: memory holds about four blocks (one per stage of
+# `_table`, one made ahead, the raw bytes last read), not the table. 3 MiB: at 1M rows 4 MiB was about as fast and took about
 # 15 MiB more (8 MiB, with two stages: about 40 MiB more).
 BLOCK = 3 << 20
 
