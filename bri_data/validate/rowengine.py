@@ -6,6 +6,9 @@ once, as it is read, against indexes of what came before.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -20,7 +23,26 @@ from bri_data.validate.provenance import Provenance
 from bri_data.validate.rows import check_row
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused (restored after): rows are millions of short-lived
+    dicts and lists that form no cycles, and the indexes grow to millions of objects, so
+    its passes are pure cost (about 5% of the row engine at 100k and 1M rows)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None:
+    with collector_paused():
+        _run_rows(root, decls, report)
+
+
+def _run_rows(root: Path, decls: dict[str, ResourceDecl], report: Report) -> None:
     keys = KeyIndex(report)
     prov = Provenance(root, report)
     cons = consistency.Projections()
