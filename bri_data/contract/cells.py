@@ -60,6 +60,20 @@ CONTROL_PATTERN = r"[\x00-\x08\x0a-\x1f\x7f-\x9f]"
 _CONTROL = re.compile(CONTROL_PATTERN)
 
 
+# The same set in UTF-8, to clear a whole block of CSV lines at once (the row engine's
+# reader): C0 controls and DEL are single bytes (all others deleted by `translate`), C1
+# controls the two bytes C2 80 to C2 9F. tests/test_csvtable.py checks every code point.
+_NOT_C0 = bytes(b for b in range(256) if not (b < 0x20 or b == 0x7F))
+_C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
+
+
+def controls_only_line_breaks(data: bytes) -> bool:
+    """Whether the only characters of CONTROL_PATTERN in the UTF-8 bytes DATA are LFs (TAB
+    is no control character here): then a cell parsed from one of its lines has none."""
+    c0 = data.translate(None, _NOT_C0)
+    return len(c0) == c0.count(b"\n") + c0.count(b"\t") and _C1_UTF8.search(data) is None
+
+
 def control_character(value: str) -> str | None:
     """The first forbidden control character in VALUE, as an escape (`\\x1b`), or None."""
     m = _CONTROL.search(value)

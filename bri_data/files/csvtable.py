@@ -1,18 +1,24 @@
 """Stream one CSV file: physical line numbers, byte-level checks, header checks.
 
-The file is read once, line by line, in binary; the same pass computes its size and
-SHA-256 so that the descriptor's `bytes`/`hash` can be compared without a second read.
-Memory holds one record at a time.
+The file is read once, in blocks of whole lines, in binary; the same pass computes its
+size and SHA-256 so that the descriptor's `bytes`/`hash` can be compared without a second
+read. A block is checked, decoded and split at once; only a block with a problem (CR,
+NUL, a BOM, bytes that are not UTF-8, a line break other than LF, or a record that may
+pass the size limit) is read line by line, as each line's findings need. Memory holds
+one block and one record.
 """
 
 from __future__ import annotations
 
+import _csv
 import csv
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import BinaryIO
 
+from bri_data.contract.cells import controls_only_line_breaks
 from bri_data.contract.model import Table
 from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.findings import Report
@@ -21,17 +27,21 @@ from bri_data.findings import Report
 # larger record stops the parse with file.too_large before the csv module sees it.
 csv.field_size_limit(MAX_ROW_BYTES)
 
+BLOCK = 1 << 20  # bytes read at a time (well under MAX_ROW_BYTES: see `_Lines._block`)
+_BOM = b"\xef\xbb\xbf"
+
 
 class _TooLarge(Exception):
     """A record exceeds MAX_ROW_BYTES: parsing stops there."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int  # physical line where the record starts
     values: dict[str, str | None]  # known columns only; "" became None
     record_id: str | None
     intact: bool = True  # False for a ragged row: its cells are not validated
+    plain: bool = False  # True: no cell holds a control character (its block was scanned)
 
 
 @dataclass
@@ -44,32 +54,97 @@ class FileFacts:
 
 
 class _Lines:
-    """Iterator of decoded physical lines for csv.reader, reporting byte-level problems."""
+    """Decoded physical lines for csv.reader, a block at a time, reporting byte-level problems.
+
+    The reader's `line_num` counts the lines handed over. `record_line` (set by `_rows`
+    after each record) is where the record being parsed starts; it is turned into a byte
+    offset only when a block begins, to know whether a record could pass the limit in it.
+    """
 
     def __init__(self, fh: BinaryIO, rel: str, report: Report) -> None:
-        self.fh, self.rel, self.report = fh, rel, report
+        self.fh, self.rel, self.report, self.size = fh, rel, report, BLOCK
         self.hash = hashlib.sha256()
-        self.bytes = 0
-        self.lineno = 0
-        self.record_start = 0  # byte offset where the record being parsed began
+        self.bytes = 0  # read (and hashed) so far
         self.record_line = 1
+        self.plain = False  # the last block handed over holds no control character but LF
         self.seen: set[str] = set()
+        self._first, self._offset, self._data = 1, 0, b""  # the last block: first line, byte offset, bytes
+        self._start_line, self._start = 1, 0  # a record's first line and its byte offset
 
-    def _once(self, code: str, message: str) -> None:
+    def _once(self, code: str, message: str, line: int) -> None:
         if code not in self.seen:  # one finding per file is enough to act on
             self.seen.add(code)
-            self.report.emit(code, message, file=self.rel, line=self.lineno)
+            self.report.emit(code, message, file=self.rel, line=line)
 
     def __iter__(self) -> Iterator[str]:
-        # readline(limit): a line is never read whole when it alone would exceed the limit.
-        while raw := self.fh.readline(MAX_ROW_BYTES + 1):
-            self.lineno += 1
-            self.hash.update(raw)
-            self.bytes += len(raw)
-            if self.bytes - self.record_start > MAX_ROW_BYTES:
+        return chain.from_iterable(self._blocks())
+
+    def _blocks(self) -> Iterator[Iterable[str]]:
+        rest = b""  # a line not yet complete
+        while True:
+            if len(rest) > MAX_ROW_BYTES:
+                raise _TooLarge  # one line alone passes the limit, and so does its record
+            chunk = self.fh.read(self.size)
+            self.hash.update(chunk)
+            self.bytes += len(chunk)
+            if not chunk:
+                if rest:
+                    yield self._block(rest)  # a last line without LF
+                return
+            cut = chunk.rfind(b"\n") + 1
+            if not cut:
+                rest += chunk
+                continue
+            data, rest = rest + chunk[:cut], chunk[cut:]
+            yield self._block(data)
+
+    def _block(self, data: bytes) -> Iterable[str]:
+        """The lines of DATA (whole lines that follow the last block), all at once when
+        nothing in them needs a line's own finding, else line by line (`_exact`)."""
+        first = self._first + self._data.count(b"\n")  # the last block ended with LF unless at EOF
+        offset = self._offset + len(self._data)
+        # Called when the reader wants the block's first line: every earlier line is parsed.
+        line = self.record_line
+        if line == first:
+            self._start_line, self._start = line, offset
+        elif line != self._start_line:  # the record began in the last block: find its byte offset
+            pos = 0
+            for _ in range(line - self._first):
+                pos = self._data.index(b"\n", pos) + 1
+            self._start_line, self._start = line, self._offset + pos
+        self._first, self._offset, self._data = first, offset, data
+        self.plain = False
+        if (
+            offset + len(data) - self._start <= MAX_ROW_BYTES  # no record can pass the limit in this block
+            and b"\r" not in data
+            and b"\x00" not in data
+            and not (offset == 0 and data.startswith(_BOM))
+        ):
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                return self._exact(data, first, offset)
+            lines = text.splitlines(keepends=True)
+            # splitlines also breaks at VT, FF, FS, GS, RS, NEL, LS and PS, which are not
+            # line ends to csv: such a block goes line by line.
+            if len(lines) == text.count("\n") + (not text.endswith("\n")):
+                self.plain = controls_only_line_breaks(data)
+                return lines
+        return self._exact(data, first, offset)
+
+    def _exact(self, data: bytes, line: int, offset: int) -> Iterator[str]:
+        """The lines of DATA one by one (starting with line LINE at byte OFFSET of the file):
+        the size of the record, BOM, NUL, CR and encoding checked on each."""
+        i = 0
+        while i < len(data):
+            j = data.find(b"\n", i) + 1 or len(data)
+            raw = data[i:j]
+            if line == self.record_line:
+                self._start_line, self._start = line, offset + i
+            if offset + j - self._start > MAX_ROW_BYTES:
                 raise _TooLarge
-            if b"\r" in raw or b"\x00" in raw or (self.lineno == 1 and raw.startswith(b"\xef\xbb\xbf")):
-                raw = self._clean(raw)  # the rare line: the common one costs two byte scans
+            if b"\r" in raw or b"\x00" in raw or (line == 1 and raw.startswith(_BOM)):
+                raw = self._clean(raw, line)
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
@@ -77,21 +152,23 @@ class _Lines:
                     "file.encoding",
                     f"bytes that are not UTF-8 at byte {exc.start + 1} of the line "
                     f"({raw[exc.start:exc.start + 4]!r}); re-save the file as UTF-8",
+                    line,
                 )
                 text = raw.decode("utf-8", errors="replace")
             yield text
+            i, line = j, line + 1
 
-    def _clean(self, raw: bytes) -> bytes:
+    def _clean(self, raw: bytes, line: int) -> bytes:
         """RAW without a BOM, NUL bytes and CRs, each reported once per file."""
-        if self.lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            self._once("file.bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+        if line == 1 and raw.startswith(_BOM):
+            self._once("file.bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", line)
             raw = raw[3:]
         if b"\x00" in raw:
             at = raw.index(b"\x00") + 1
-            self._once("file.nul", f"NUL byte at byte {at} of the line; remove it")
+            self._once("file.nul", f"NUL byte at byte {at} of the line; remove it", line)
             raw = raw.replace(b"\x00", b"")
         if b"\r" in raw:
-            self._once("file.line_ending", "CR/CRLF line ending; save the file with LF (Unix) line endings")
+            self._once("file.line_ending", "CR/CRLF line ending; save the file with LF (Unix) line endings", line)
             raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"")
         return raw
 
@@ -107,7 +184,7 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
     byte problems go to REPORT."""
     with fh:
         lines = _Lines(fh, rel, report)
-        reader = csv.reader(iter(lines), strict=True)
+        reader = csv.reader(lines, strict=True)
         try:
             yield from _rows(reader, lines, rel, table, report, facts)
             facts.complete = True
@@ -117,7 +194,7 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
                 f"the CSV cannot be parsed here ({exc}); check for an unterminated or stray "
                 f"double quote. Rows after this point were not checked",
                 file=rel,
-                line=lines.lineno,
+                line=reader.line_num,
             )
         except _TooLarge:
             report.emit(
@@ -128,7 +205,7 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
                 line=lines.record_line,
             )
         except OSError as exc:
-            report.emit("file.unreadable", f"reading failed: {exc.strerror or exc}", file=rel, line=lines.lineno)
+            report.emit("file.unreadable", f"reading failed: {exc.strerror or exc}", file=rel, line=reader.line_num)
         lines.drain()
         facts.bytes, facts.sha256 = lines.bytes, lines.hash.hexdigest()
         if facts.bytes == 0:
@@ -138,12 +215,12 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
 
 
 def _rows(
-    reader: Iterator[list[str]], lines: _Lines, rel: str, table: Table, report: Report, facts: FileFacts
+    reader: _csv.Reader, lines: _Lines, rel: str, table: Table, report: Report, facts: FileFacts
 ) -> Iterator[Row]:
     header = next(reader, None)
     if header is None:
         return
-    lines.record_start, lines.record_line = lines.bytes, lines.lineno + 1
+    lines.record_line = reader.line_num + 1
     facts.columns = header
     known = set(table.column_names)
     seen: set[str] = set()
@@ -170,10 +247,10 @@ def _rows(
     names = [name for _, name in keep]
     in_order = len(keep) == width and all(i == j for j, (i, _) in enumerate(keep))
     id_index = header.index("id") if "id" in header else None
-    start = lines.lineno + 1
+    start = reader.line_num + 1
     for cells in reader:
-        line, start = start, lines.lineno + 1
-        lines.record_start, lines.record_line = lines.bytes, start
+        line, start = start, reader.line_num + 1
+        lines.record_line = start
         if not cells:
             report.emit("csv.blank_row", "blank line inside the table; delete it", file=rel, line=line)
             continue
@@ -191,7 +268,12 @@ def _rows(
             )
             yield Row(line, {}, rid, intact=False)  # id still counts for keys; cells are not trusted
             continue
-        if in_order:  # the common header: cells map to columns by position
-            yield Row(line, {name: cell or None for name, cell in zip(names, cells, strict=True)}, rid)
+        # A record of one line from a scanned block has no control character in any cell
+        # (a quoted line break is one).
+        plain = lines.plain and start == line + 1
+        if not in_order:
+            yield Row(line, {name: (cells[i] if cells[i] != "" else None) for i, name in keep}, rid, plain=plain)
+        elif "" in cells:  # the common header: cells map to columns by position
+            yield Row(line, {name: cell or None for name, cell in zip(names, cells, strict=True)}, rid, plain=plain)
         else:
-            yield Row(line, {name: (cells[i] if cells[i] != "" else None) for i, name in keep}, rid)
+            yield Row(line, dict(zip(names, cells, strict=True)), rid, plain=plain)

@@ -3,7 +3,7 @@
 The checks are written once, here, as a post-pass over small projections of the tables
 (`Projections`: event dates, the links to them, spells, `qualifies` pairs, the records
 that must be used and the uses). The row engine fills the projections as rows stream
-past (`Projections.collect`); the columnar engine fills them from its frames, keeping
+past (`Projections.collector`); the columnar engine fills them from its frames, keeping
 only the rows its masks flag (and what those rows' checks need), so that both engines
 report the same findings from the same function (`check`).
 
@@ -16,6 +16,7 @@ A value that is empty, not EDTF or reversed is judged by layer 5 and skipped her
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -81,24 +82,50 @@ class Projections:
     # checks that need all of one table's rows skip it rather than guess.
     untrusted: set[str] = field(default_factory=set)
 
-    def collect(self, table: C.Table, line: int, rid: str | None, v: dict[str, Any]) -> None:
-        """The row engine's collector: what the checks need from one (intact) row."""
+    def collector(self, table: C.Table) -> Callable[[int, str | None, dict[str, Any]], None] | None:
+        """The row engine's collector for the (intact) rows of TABLE: what the checks need
+        from one row; None when they need nothing from this table."""
+        own: Callable[[int, str | None, dict[str, Any]], None] | None = None
         if table is C.EVENTS:
-            if rid is not None:
-                self.events.setdefault(rid, (line, _text(v.get("date"))))
-            if isinstance(v.get("parent_event_id"), str):
-                self.children.append(Link(line, rid, _text(v.get("date")), v["parent_event_id"]))
-        elif table is C.STATEMENTS and isinstance(v.get("event_id"), str):
-            self.statements.append(Link(line, rid, _text(v.get("date")), v["event_id"]))
+            own = self._event
+        elif table is C.STATEMENTS:
+            own = self._statement
         elif table is C.MEMBERSHIPS:
-            self.spells.append(Spell(line, rid, *(_text(v.get(c)) for c in SPELL_COLUMNS)))
-        elif table is C.RELATIONS and v.get("kind") == C.OVERLAP_REASON:
+            own = self._spell
+        elif table is C.RELATIONS:
+            own = self._relation
+        uses, used = USES.get(table.name, ()), self.used
+        if not uses:
+            return own
+
+        def collect(line: int, rid: str | None, v: dict[str, Any]) -> None:
+            if own is not None:
+                own(line, rid, v)
+            for col in uses:
+                value = v.get(col)
+                if isinstance(value, str):
+                    used.add(value)
+
+        return collect
+
+    def _event(self, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        if rid is not None:
+            self.events.setdefault(rid, (line, _text(v.get("date"))))
+        if isinstance(v.get("parent_event_id"), str):
+            self.children.append(Link(line, rid, _text(v.get("date")), v["parent_event_id"]))
+
+    def _statement(self, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        if isinstance(v.get("event_id"), str):
+            self.statements.append(Link(line, rid, _text(v.get("date")), v["event_id"]))
+
+    def _spell(self, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        self.spells.append(Spell(line, rid, *(_text(v.get(c)) for c in SPELL_COLUMNS)))
+
+    def _relation(self, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        if v.get("kind") == C.OVERLAP_REASON:
             subject, obj = v.get("subject_id"), v.get("object_id")
             if isinstance(subject, str) and isinstance(obj, str):
                 self.qualified.add(frozenset((subject, obj)))
-        for col in USES.get(table.name, ()):
-            if isinstance(v.get(col), str):
-                self.used.add(v[col])
 
 
 def _text(value: object) -> str | None:

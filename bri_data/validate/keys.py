@@ -7,7 +7,9 @@ of their table. The index holds ids and their line numbers only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.findings import Report
@@ -32,36 +34,52 @@ class KeyIndex:
     partial: set[str] = field(default_factory=set)
     _pending: list[_Ref] = field(default_factory=list)
 
-    def add(self, table: str, rel: str, line: int, rid: str | None) -> None:
-        if not rid:
-            return
-        seen = self.ids[table]
-        if rid in seen:
-            duplicate(self.report, rel, line, rid, seen[rid])
-            return
-        other = self.owner.get(rid)
-        if other is not None and other != table:
-            duplicate_global(self.report, rel, line, rid, other, self.ids[other][rid])
-        seen[rid] = line
-        self.owner.setdefault(rid, table)
+    def adder(self, table: str, rel: str) -> Callable[[int, str], None]:
+        """`add(line, id)` for the rows of TABLE, read from REL in order (the row engine's
+        per-row call; what it needs is looked up once per table)."""
+        seen, owner, report = self.ids[table], self.owner, self.report
 
-    def refs(self, table: C.Table, rel: str, line: int, rid: str | None, values: dict[str, object]) -> None:
-        """Every foreign key of one row (the row engine's per-row call)."""
+        def add(line: int, rid: str) -> None:
+            if rid in seen:
+                duplicate(report, rel, line, rid, seen[rid])
+                return
+            other = owner.get(rid)
+            if other is None:
+                owner[rid] = table
+            elif other != table:
+                duplicate_global(report, rel, line, rid, other, self.ids[other][rid])
+            seen[rid] = line
+
+        return add
+
+    def referrer(self, table: C.Table, rel: str) -> Callable[[int, str | None, dict[str, Any]], None]:
+        """`refs(line, id, values)`: every foreign key of one row of TABLE. The common case,
+        a reference that resolves, costs one lookup and no object."""
+        plan: list[tuple[str, C.Column, dict[str, int] | None, frozenset[str]]] = []
         for col in table.foreign_keys:
-            value = values.get(col.name)
-            if value is not None:
-                self.ref(table, rel, line, rid, col, value)
+            target = col.references
+            if target is not None:  # "*": by the owner's table; the own table: at its end
+                ids = self.ids[target] if target not in ("*", table.name) else None
+                plan.append((col.name, col, ids, frozenset(col.targets) if target == "*" else frozenset()))
+        owner, pending, name = self.owner, self._pending, table.name
 
-    def ref(self, table: C.Table, rel: str, line: int, rid: str | None, col: C.Column, value: object) -> None:
-        target = col.references
-        if not isinstance(value, str) or target is None:
-            return
-        if target == table.name:  # a self-reference waits for the end of its table
-            self._pending.append(_Ref(rel, line, col, rid, value, table.name))
-        elif value in self.ids[target] if target != "*" else self.owner.get(value) in col.targets:
-            return  # the common case, with no object per reference
-        else:
-            self._judge(_Ref(rel, line, col, rid, value, table.name))
+        def refs(line: int, rid: str | None, values: dict[str, Any]) -> None:
+            for column, col, ids, targets in plan:
+                value = values.get(column)
+                if not isinstance(value, str):
+                    continue
+                if ids is not None:
+                    if value in ids:
+                        continue
+                elif targets:
+                    if owner.get(value) in targets:
+                        continue
+                else:  # a self-reference waits for the end of its table
+                    pending.append(_Ref(rel, line, col, rid, value, name))
+                    continue
+                self._judge(_Ref(rel, line, col, rid, value, name))
+
+        return refs
 
     def _judge(self, r: _Ref) -> None:
         owner = self.owner.get(r.value)

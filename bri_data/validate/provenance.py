@@ -7,6 +7,7 @@ aliases and statement texts can be checked as their rows stream past.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,15 +37,30 @@ class Provenance:
     _alias_rows: list[tuple[str, int, str | None, str]] = field(default_factory=list, repr=False)
 
     def check(self, table: C.Table, rel: str, line: int, rid: str | None, values: dict[str, Any]) -> None:
+        check = self.checker(table)
+        if check is not None:
+            check(rel, line, rid, values)
+
+    def checker(self, table: C.Table) -> Callable[[str, int, str | None, dict[str, Any]], None] | None:
+        """What `check` does with a row of TABLE (None: nothing), chosen once per table."""
         if table is C.SOURCES:
-            self._source(rel, line, rid, values)
-        elif table is C.ACTORS:
-            self._aliases(rel, line, rid, values.get("aliases"))
-        elif table is C.STATEMENTS and rid and isinstance(values.get("text"), str):
-            self.statement_text[rid] = values["text"]
+            return self._source
+        if table is C.ACTORS:
+            return self._actor
+        if table is C.STATEMENTS:
+            return self._statement
+        if table is C.CITATIONS:
+            return self._citation
+        return None
+
+    def _actor(self, rel: str, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        self._aliases(rel, line, rid, v.get("aliases"))
+
+    def _statement(self, rel: str, line: int, rid: str | None, v: dict[str, Any]) -> None:
+        text = v.get("text")
+        if rid and isinstance(text, str):
+            self.statement_text[rid] = text
             self._where[rid] = (rel, line)
-        elif table is C.CITATIONS:
-            self._citation(rel, line, rid, values)
 
     def _source(self, rel: str, line: int, rid: str | None, v: dict[str, Any]) -> None:
         path = v.get("path")
@@ -122,8 +138,12 @@ class Provenance:
             if isinstance(record, str):
                 self.unjudged.add(record)
             return
-        where = {"file": rel, "line": line, "record_id": rid}
         text = seed.line(n)
+        if text is not None and 0 <= start < end <= len(text) and quote and quote == text[start:end]:
+            if isinstance(record, str) and self.statement_text.get(record) == quote:
+                self.verbatim.add(record)
+            return  # the common case, without the findings' dictionary
+        where = {"file": rel, "line": line, "record_id": rid}
         if text is None:
             self.report.emit("provenance.line_range", f"line {n} is outside {seed.path}, which has {len(seed.lines)} lines", field="line", **where)
             return
@@ -156,9 +176,6 @@ class Provenance:
                 field="quote",
                 **where,
             )
-            return
-        if isinstance(record, str) and self.statement_text.get(record) == quote:
-            self.verbatim.add(record)
 
     def finish(self, keys: KeyIndex) -> None:
         self.finish_aliases()

@@ -53,7 +53,8 @@ def check_row(table: C.Table, row: Row, present: set[str], rel: str, report: Rep
     # One search over the row's text cells joined by TAB (allowed in a cell, so the join
     # adds no match); only a row that has a control character is searched cell by cell.
     # (The raw cells: all text or None, and a typed integer has no control character.)
-    if control_character("\t".join(filter(None, row.values.values()))) is None:
+    # A row from a block the reader cleared (`Row.plain`) needs no search.
+    if row.plain or control_character("\t".join(filter(None, row.values.values()))) is None:
         return values
     for col in table.columns:
         value = values.get(col.name)

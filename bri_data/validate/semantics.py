@@ -37,7 +37,6 @@ def country_exists(code: str) -> bool:
 
 
 def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any], report: Report) -> None:
-    where = {"file": rel, "line": line, "record_id": rid}
     spans: dict[str, tuple[Day | None, Day | None]] = {}
     for col in table.semantic_columns:
         value = v.get(col.name)
@@ -51,10 +50,19 @@ def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any
                     f"{table.name}.{col.name} {short(value)} is not an EDTF (level 0-1) date; write e.g. 2024-10-23, 2023-07, 2015, "
                     "2024-10~ or 2024-10-23/2024-10-24",
                     field=col.name,
-                    **where,
+                    file=rel,
+                    line=line,
+                    record_id=rid,
                 )
             elif b[0] is not None and b[1] is not None and b[1] < b[0]:
-                report.emit("semantic.date_order", f"{table.name}.{col.name} {value!r} ends before it starts", field=col.name, **where)
+                report.emit(
+                    "semantic.date_order",
+                    f"{table.name}.{col.name} {value!r} ends before it starts",
+                    field=col.name,
+                    file=rel,
+                    line=line,
+                    record_id=rid,
+                )
             else:
                 spans[col.name] = b
         elif col.check == "country" and len(value) == 3 and value.isupper() and not country_exists(value):
@@ -62,9 +70,11 @@ def check(table: C.Table, rel: str, line: int, rid: str | None, v: dict[str, Any
                 "semantic.country",
                 f"{table.name}.{col.name} {value!r} is not an ISO 3166-1 alpha-3 code (e.g. BLR, RUS, KAZ)",
                 field=col.name,
-                **where,
+                file=rel,
+                line=line,
+                record_id=rid,
             )
     for rule in table.rules:
         detail = rules.broken(rule, v, spans)
         if detail is not None:
-            report.emit(rule.code, rules.message(rule, table, v, detail), field=rule.second, **where)
+            report.emit(rule.code, rules.message(rule, table, v, detail), field=rule.second, file=rel, line=line, record_id=rid)
