@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import json
 import re
 import sqlite3
@@ -39,6 +38,7 @@ from bri_data.files.atomic import check_target, replacing, replacing_dir
 from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.files.package import read_cells, read_rows
 from bri_data.files.paths import Refused, open_member
+from bri_data.validate.rowengine import collector_paused
 
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")
@@ -493,20 +493,6 @@ def _verify_parquet(target: Path, rows: Mapping[str, int], expected: Mapping[str
     _compare_counts(got, rows, expected)
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while rows stream through (restored after): the
-    chunks are millions of short-lived lists and tuples that form no cycles, and its
-    passes over them measured about a quarter of a 1M-row SQLite export."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def export(
     fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None, metadata: str | Path | None = None
 ) -> ExportResult:
@@ -538,7 +524,7 @@ def export(
     expected = dict(report.rows_checked)
     rows: dict[str, int] = {}
     try:
-        with _collector_paused():
+        with collector_paused():  # a quarter of a 1M-row SQLite export was the collector's passes
             if fmt == "parquet":
                 with replacing_dir(out, force) as tmp_dir:
                     rows = write_parquet(root, tmp_dir, out.name, expected)
