@@ -280,7 +280,7 @@ def markdown(results: dict[str, Any]) -> str:
                 out.append(_stats_row(name, e["rows"], cmd.replace(" (valid package)", ""), e[cmd], None, None))
     if "exports" in results:
         x = results["exports"]
-        out += ["", f"Exports of the {x['rows']:,}-row package (each validates it first), against `bri-data validate` in the same run:", "",
+        out += ["", f"Exports of the {x['rows']:,}-row package (each validates it, beside the writing), against `bri-data validate` in the same run:", "",
                 "| command | median | peak RSS | exit | time / validate |", "| --- | ---: | ---: | --- | ---: |"]
         base = x["bri-data validate"]["median_s"]
         for cmd in ("bri-data validate", *(f"export {f}" for f in EXPORTS)):

@@ -27,7 +27,7 @@ from bri_data.export.writers import arrow_schema, export, generations
 from bri_data.files.package import read_rows
 from bri_data.files.paths import open_member
 from bri_data.findings import Report
-from fixturekit import ROOT, cli_runner
+from fixturekit import ROOT, cli_runner, copy_package, refresh_hashes
 
 runner = cli_runner()
 
@@ -252,6 +252,7 @@ def _skip_validation(monkeypatch: pytest.MonkeyPatch, pkg: Path) -> None:
     report = Report(str(pkg / "datapackage.json"))
     report.rows_checked = {t.name: len(read_rows(pkg, t)) for t in C.TABLES}
     monkeypatch.setattr(w, "validated_package", lambda path: (pkg, report))
+    monkeypatch.setattr(w, "package_root", lambda path: pkg)  # it has no descriptor
 
 
 def _typed(rows: list[tuple[object, ...]]) -> list[tuple[tuple[str, object], ...]]:
@@ -654,3 +655,32 @@ def test_ctrl_c_during_the_checks_stops_them_and_removes_the_file(tmp_path: Path
         proc.kill()
     assert out == "interrupted\n", err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+@pytest.mark.parametrize("damage", ["integer", "quote"])
+def test_an_invalid_package_is_reported_and_nothing_is_published(tmp_path: Path, fmt: str, damage: str) -> None:
+    """Validation runs beside the writer: whether invalid data makes the writer fail
+    (an integer cell '+5') or passes through it (a quote that differs from its seed),
+    the export reports the package's findings (exit 1) and publishes nothing."""
+    from bri_data.errors import InvalidPackageError
+
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "citations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[5].split(",")
+    if damage == "integer":
+        cells[3] = "+" + cells[3]
+    else:
+        cells[6] = "X" + cells[6]
+    lines[5] = ",".join(cells)
+    path.write_text("".join(lines), encoding="utf-8")
+    refresh_hashes(pkg)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(InvalidPackageError) as info:
+        export(fmt, out / f"x.{fmt}", path=pkg)
+    assert ("row.type" if damage == "integer" else "provenance.quote_mismatch") in info.value.report.counts
+    assert list(out.iterdir()) == []
+    cli = runner.invoke(app, ["export", fmt, str(out / f"x.{fmt}"), "--package", str(pkg)])
+    assert cli.exit_code == 1 and list(out.iterdir()) == [], cli.stderr
