@@ -414,7 +414,7 @@ def bytecode() -> str:
     if not compileall.compile_dir(src, quiet=1):
         raise SystemExit(f"could not compile {src} to bytecode")
     unset = "" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "not "
-    return f"bri_data's modules compiled to bytecode by the runner first, as pip install does (PYTHONDONTWRITEBYTECODE {unset}set)"
+    return f"bri_data's modules ({src}) compiled to bytecode by the runner first, as pip install does (PYTHONDONTWRITEBYTECODE {unset}set)"
 
 
 def measure_load(repeats: int) -> dict[str, Any]:
