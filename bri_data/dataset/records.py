@@ -208,8 +208,8 @@ def _records(root: Path, table: C.Table, report: Report | None) -> tuple[Any, ..
     trusted: the validator checked every cell against the contract the record class is
     generated from, and `read_rows` typed them (int, str, None) as pydantic would, so they
     are constructed without pydantic validating them again (tested: the records are
-    equal), if they are the bytes validated: a file changed since is refused. Without a
-    report pydantic validates each row."""
+    equal). They must be the bytes validated (`Report.sha256`): a file changed since is
+    refused. Without a report pydantic validates each row."""
     cls = record_class(table.name)
     rows, digest = read_rows_hashed(root, table)
     if report is None:

@@ -25,6 +25,18 @@ EXPORT_MARKER = ".bri-data-export"
 # What SQLite and DuckDB may leave beside a database file.
 _SIDECARS = ("-journal", "-wal", "-shm", ".wal")
 
+def _text(head: bytes) -> bytes:
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
+
+
+def _datasette_metadata(head: bytes) -> bool:
+    try:
+        doc = json.loads(_text(head))
+    except ValueError:  # not JSON, not UTF-8, or longer than what was read
+        return False
+    return isinstance(doc, dict) and isinstance(doc.get("databases"), dict)
+
+
 # What `--force` may replace, per kind of file output: a file of that kind, known by its
 # first bytes (a BOM and leading whitespace aside), or an empty one. Anything else (a
 # CSV, a document, another program's file) stays the user's, even with --force: one
@@ -36,23 +48,11 @@ _DATABASE = ("a SQLite or DuckDB database", lambda head: head.startswith(b"SQLit
 SIGNATURES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
     "sqlite": _DATABASE,
     "duckdb": _DATABASE,
-    "json": ("Datasette metadata (a JSON object with `databases`)", lambda head: _datasette_metadata(head)),
+    "json": ("Datasette metadata (a JSON object with `databases`)", _datasette_metadata),
     "svg": ("an SVG image", lambda head: _text(head).startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE svg"))),
     "png": ("a PNG image", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
 }
 _HEAD = {"json": MAX_DESCRIPTOR_BYTES}  # bytes read to judge a kind (others: 64)
-
-
-def _text(head: bytes) -> bytes:
-    return head.removeprefix(b"\xef\xbb\xbf").lstrip()
-
-
-def _datasette_metadata(head: bytes) -> bool:
-    try:
-        doc = json.loads(_text(head))
-    except ValueError:  # not JSON, not UTF-8, or longer than what was read
-        return False
-    return isinstance(doc, dict) and isinstance(doc.get("databases"), dict)
 
 
 def _in_use(out: Path) -> Path | None:

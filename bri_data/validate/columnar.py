@@ -856,9 +856,9 @@ class ColumnarRun:
         self.cons.files[table.name] = rel  # where layer 6 points its findings
         schema, controls = schema_checks(pl, table), control_checks(pl, table)
         uses = consistency.USES.get(table.name, ())
-        if self.all_ids is not None:  # what the second stage reads, made before it starts
-            keep.prefixed = self.all_ids.filter(pl.col("id").str.starts_with(table.prefix + "-")).get_column("id")
-            self._ids()
+        # What the second stage reads, made before it starts (`_sources` made all_ids).
+        keep.prefixed = self.all_ids.filter(pl.col("id").str.starts_with(table.prefix + "-")).get_column("id")
+        self._ids()
 
         def keyed(items: Generator[Block, None, None]) -> Iterator[Checked]:
             """The second stage: what one block needs besides the earlier tables (fixed
