@@ -25,6 +25,7 @@ EXPORT_MARKER = ".bri-data-export"
 # What SQLite and DuckDB may leave beside a database file.
 _SIDECARS = ("-journal", "-wal", "-shm", ".wal")
 
+
 def _text(head: bytes) -> bytes:
     return head.removeprefix(b"\xef\xbb\xbf").lstrip()
 
