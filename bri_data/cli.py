@@ -26,6 +26,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help is plain text: with Rich markup, "bri-data[fast]" would print as "bri-data".
+    rich_markup_mode=None,
 )
 
 

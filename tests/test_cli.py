@@ -189,3 +189,21 @@ def test_readers_use_the_installed_package_and_say_so(tmp_path: Path, monkeypatc
     # the Python API never looks at the working directory
     assert bri_data.load().root == shipped_root()
     assert len(bri_data.to_pandas("events")) == len(bri_data.load().tables["events"])
+
+
+def test_help_prints_every_help_text_as_written() -> None:
+    """Help text is plain: "needs bri-data[fast]" must not lose "[fast]" to markup."""
+    import re
+
+    import typer.main
+
+    checked = 0
+    for name, command in typer.main.get_command(app).commands.items():  # type: ignore[attr-defined]
+        out = runner.invoke(app, [name, "--help"], env={"COLUMNS": "400"}).stdout
+        flat = re.sub(r"\s+", " ", out)
+        texts = [command.help or ""] + [getattr(p, "help", None) or "" for p in command.params]
+        for text in texts:
+            for bracketed in re.findall(r"\S*\[[^\]]*\]\S*", text):
+                assert bracketed in flat, (name, bracketed)
+                checked += 1
+    assert checked >= 3  # validate --engine, plot OUT, site
