@@ -14,10 +14,12 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from bri_data.cli import app
@@ -100,7 +102,7 @@ def test_out_that_is_a_directory_or_symlink_is_refused(tmp_path: Path, monkeypat
 )
 def test_force_replaces_only_a_file_of_the_kind_written(tmp_path: Path, args: list[str], name: str, kind: str) -> None:
     """A mistyped OUT (a table of the package, a document) is kept even with --force: only
-    an empty file or one of the kind the command writes is replaced."""
+    an empty file or one the command wrote is replaced."""
     out = tmp_path / name
     for precious in (b"id,name\nact-x,X\n", b"SQLite format 3\x00"[::-1], b"\x89PNG-ish"):
         out.write_bytes(precious)
@@ -125,11 +127,16 @@ def test_force_replaces_only_datasette_metadata(tmp_path: Path) -> None:
         result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(target), "--force", "--package", str(pkg)])
         assert result.exit_code == 2 and "is not Datasette metadata" in result.stderr, result.stderr
         assert target.read_bytes() == before and not (tmp_path / "o.db").exists()  # refused before anything was written
-    meta.write_bytes(b'\xef\xbb\xbf  {"databases": {"old": {}}}')  # a BOM, as some editors save
+    mine = b'{"databases": {"mine": {"description": "my own database"}}, "title": "Mine"}'
+    meta.write_bytes(mine)  # the user's own Datasette metadata
+    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and "is Datasette metadata bri-data did not write" in result.stderr and meta.read_bytes() == mine
+    meta.unlink()
     result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
     assert result.exit_code == 0 and '"databases"' in meta.read_text()
+    meta.write_bytes(b"\xef\xbb\xbf  " + meta.read_bytes())  # what it wrote, then saved with a BOM, as some editors do
     result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
-    assert result.exit_code == 0  # what it wrote itself
+    assert result.exit_code == 0, result.stderr
 
 
 def test_the_two_databases_replace_each_other_and_an_svg_may_start_with_a_bom(tmp_path: Path) -> None:
@@ -138,9 +145,59 @@ def test_the_two_databases_replace_each_other_and_an_svg_may_start_with_a_bom(tm
         result = runner.invoke(app, ["export", fmt, str(out), "--force", "--package", str(ROOT)])
         assert result.exit_code == 0, result.stderr
     svg = tmp_path / "t.svg"
-    svg.write_bytes(b"\xef\xbb\xbf<!-- drawn by hand -->\n<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert runner.invoke(app, ["timeline", str(svg), "--package", str(ROOT)]).exit_code == 0
+    svg.write_bytes(b"\xef\xbb\xbf\n" + svg.read_bytes())  # what it wrote, saved again with a BOM
     result = runner.invoke(app, ["timeline", str(svg), "--force", "--package", str(ROOT)])
     assert result.exit_code == 0, result.stderr
+
+
+def _their_sqlite(out: Path) -> None:
+    con = sqlite3.connect(out)
+    con.execute("CREATE TABLE _meta (key TEXT, value TEXT)")  # even one that looks like an export
+    con.execute("INSERT INTO _meta VALUES ('package', 'bri-data')")
+    con.commit()
+    con.close()
+
+
+def _their_duckdb(out: Path, meta: bool = False) -> None:
+    con = duckdb.connect(str(out))
+    con.execute("CREATE TABLE results (x INTEGER)")
+    if meta:
+        con.execute("CREATE TABLE _meta (key TEXT, value TEXT)")
+        con.execute("INSERT INTO _meta VALUES ('package', 'someone else')")
+    con.close()
+
+
+def _their_svg(out: Path) -> None:
+    out.write_text("<!-- drawn by hand -->\n<svg xmlns='http://www.w3.org/2000/svg'/>\n")
+
+
+def _their_png(out: Path) -> None:
+    Image.new("RGB", (4, 4), "white").save(out, format="PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "name", "make", "what"),
+    [
+        (["export", "sqlite"], "o.db", _their_sqlite, "a SQLite database bri-data did not write"),
+        (["export", "duckdb"], "o.db", _their_sqlite, "a SQLite database bri-data did not write"),
+        (["export", "sqlite"], "o.duckdb", _their_duckdb, "a DuckDB database bri-data did not write"),
+        (["export", "duckdb"], "o.duckdb", lambda out: _their_duckdb(out, meta=True), "a DuckDB database bri-data did not write"),
+        (["timeline"], "t.svg", _their_svg, "an SVG image bri-data did not write"),
+        (["timeline"], "t.png", _their_png, "a PNG image bri-data did not write"),
+    ],
+)
+def test_force_never_replaces_a_file_of_the_kind_that_bri_data_did_not_write(
+    tmp_path: Path, args: list[str], name: str, make: Callable[[Path], None], what: str
+) -> None:
+    """The user's own database or image, even of the kind the command writes, is kept with
+    --force: bri-data replaces only what bears its mark (`atomic.SIGNATURES`)."""
+    out = tmp_path / name
+    make(out)
+    before = out.read_bytes()
+    result = runner.invoke(app, [*args, str(out), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and f"is {what}" in result.stderr and "even with --force" in result.stderr, result.stderr
+    assert out.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [name]
 
 
 @pytest.mark.parametrize(("fmt", "sidecar"), [("sqlite", "-wal"), ("sqlite", "-journal"), ("sqlite", "-shm"), ("duckdb", ".wal")])

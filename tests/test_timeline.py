@@ -14,6 +14,7 @@ from bri_data.cli import app
 from bri_data.contract.edtf import bounds
 from bri_data.dataset.records import load
 from bri_data.errors import MissingExtraError, OutputExistsError
+from bri_data.files.atomic import SVG_MARK
 from fixturekit import ROOT, cli_runner
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -82,7 +83,7 @@ def test_no_dated_records_and_the_last_day_of_9999_draw_without_error() -> None:
     spells = ds.tables["memberships"]
     undated = _with(ds, tuple(e.model_copy(update={"date": None}) for e in events), tuple(m.model_copy(update={"start": None, "end": None}) for m in spells))
     svg = to_svg(layout(undated))  # type: ignore[arg-type]
-    assert svg.startswith("<svg") and "<circle" not in svg.split("Dated events")[1].split("2000")[0]
+    assert svg.startswith(SVG_MARK + "\n<svg") and "<circle" not in svg.split("Dated events")[1].split("2000")[0]
     late = _with(ds, (events[0].model_copy(update={"date": "9999-12-31"}), *events[1:]), spells)
     svg = to_svg(layout(late))  # type: ignore[arg-type]
     assert ">10000<" in svg  # the tick at the axis end, 1 January after 9999-12-31

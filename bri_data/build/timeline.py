@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 from bri_data.contract.edtf import bounds
 from bri_data.dataset.records import Dataset, load
 from bri_data.errors import UsageError, require
-from bri_data.files.atomic import write_with
+from bri_data.files.atomic import PNG_TEXT, SVG_MARK, write_with
 from bri_data.files.limits import MAX_TIMELINE_ROWS
 from bri_data.findings import printable
 
@@ -199,6 +199,7 @@ def layout(ds: Dataset) -> Drawing:
 
 def to_svg(d: Drawing) -> str:
     out = [
+        SVG_MARK,  # what `--force` looks for (`atomic.SIGNATURES`)
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{d.width}" height="{d.height}" viewBox="0 0 {d.width} {d.height}" '
         'font-family="Helvetica, Arial, sans-serif">',
         f'<rect x="0" y="0" width="{d.width}" height="{d.height}" fill="#ffffff"/>',
@@ -245,7 +246,10 @@ def to_png(d: Drawing, target: Path) -> None:
             font = font_mod.load_default(size=s.size * scale)
             anchor = {"start": "ls", "middle": "ms", "end": "rs"}[s.anchor]
             g.text((s.x * scale, s.y * scale), printable(s.text), fill=c, font=font, anchor=anchor)
-    img.save(target, format="PNG")
+    png: Any = require("PIL.PngImagePlugin", "plot")
+    info = png.PngInfo()
+    info.add_text(*PNG_TEXT)  # what `--force` looks for (`atomic.SIGNATURES`)
+    img.save(target, format="PNG", pnginfo=info)
 
 
 def render(out: str | Path, path: str | Path | None = None, force: bool = False) -> Path:

@@ -35,7 +35,7 @@ from bri_data.dataset.records import validated_package
 from bri_data.errors import OutputError, UnreadableInputError, UsageError, require
 from bri_data.export import datasette
 from bri_data.export import ddl as sql
-from bri_data.files.atomic import check_target, replacing, replacing_dir
+from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, replacing, replacing_dir
 from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.files.package import package_root, read_cells, read_rows
 from bri_data.files.paths import Refused, open_member
@@ -177,7 +177,7 @@ def _arrow_generations(root: Path, table: C.Table, refs: list[str]) -> Generator
 def _meta(root: Path) -> list[tuple[str, str]]:
     """The _meta table: package, version, export time and each source's sha256."""
     meta = [
-        ("package", C.PACKAGE_NAME),
+        META_OWNER,  # what `--force` looks for in a DuckDB file (`atomic.SIGNATURES`)
         ("package_id", C.PACKAGE_ID),
         ("version", C.VERSION),
         ("exported_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
@@ -296,6 +296,7 @@ def write_sqlite(root: Path, target: Path, expected: Mapping[str, int]) -> dict[
         con.execute("PRAGMA foreign_keys = OFF")
         con.execute("PRAGMA ignore_check_constraints = ON")
         con.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # bri-data's mark: what `--force` may replace
         con.execute("BEGIN")
         rows = _fill(con, root, "sqlite")
         con.execute("COMMIT")

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from bri_data.contract.model import PACKAGE_NAME
 from bri_data.errors import OutputError, OutputExistsError
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
 
@@ -30,30 +31,94 @@ def _text(head: bytes) -> bytes:
     return head.removeprefix(b"\xef\xbb\xbf").lstrip()
 
 
-def _datasette_metadata(head: bytes) -> bool:
+# The marks bri-data leaves in every file it writes, one per kind, so that `--force`
+# replaces only such a file (see SIGNATURES). A file without it (another program's, or
+# one an older bri-data wrote) is refused, never guessed at.
+APPLICATION_ID = 0x62726964  # "brid": SQLite's header field for the application owning a database (PRAGMA application_id)
+META_OWNER = ("package", PACKAGE_NAME)  # a row of the exported databases' _meta table: DuckDB has no header field
+SVG_MARK = f"<!-- written by {PACKAGE_NAME} -->"  # the first line of an SVG it writes
+PNG_TEXT = ("Software", PACKAGE_NAME)  # a PNG text chunk (tEXt), written right after the header
+
+
+def _sqlite_ours(head: bytes) -> bool:
+    return head.startswith(b"SQLite format 3\x00") and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+
+
+def _duckdb_ours(out: Path) -> str | None:
+    """None if OUT is a DuckDB database holding META_OWNER in _meta, else why it is not
+    known to be one (opened read-only: nothing is written to it)."""
+    try:
+        import duckdb
+    except ImportError:
+        return "a DuckDB database, and duckdb is not installed to tell whether bri-data wrote it"
+    try:
+        con = duckdb.connect(str(out), read_only=True)
+        try:
+            row = con.execute("SELECT value FROM _meta WHERE key = ?", [META_OWNER[0]]).fetchone()
+        finally:
+            con.close()
+    except duckdb.CatalogException:  # no _meta table
+        row = None
+    except duckdb.Error as exc:
+        return f"a DuckDB database bri-data cannot read ({str(exc).splitlines()[0][:200]})"
+    return None if row is not None and row[0] == META_OWNER[1] else "a DuckDB database bri-data did not write (no _meta row naming it)"
+
+
+def _database(out: Path, head: bytes) -> str | None:
+    if _sqlite_ours(head):
+        return None
+    if head.startswith(b"SQLite format 3\x00"):
+        return "a SQLite database bri-data did not write (its header lacks bri-data's application_id, as do exports of bri-data 0.1)"
+    if head[8:12] == b"DUCK":
+        return _duckdb_ours(out)
+    return "not a SQLite or DuckDB database"
+
+
+def _datasette_metadata(out: Path, head: bytes) -> str | None:
     try:
         doc = json.loads(_text(head))
     except ValueError:  # not JSON, not UTF-8, or longer than what was read
-        return False
-    return isinstance(doc, dict) and isinstance(doc.get("databases"), dict)
+        return "not Datasette metadata (a JSON object with `databases`)"
+    dbs = doc.get("databases") if isinstance(doc, dict) else None
+    if not isinstance(dbs, dict):
+        return "not Datasette metadata (a JSON object with `databases`)"
+    descriptions = [d.get("description") for d in dbs.values() if isinstance(d, dict)]
+    if descriptions and all(isinstance(d, str) and d.startswith(f"{PACKAGE_NAME} ") for d in descriptions):
+        return None
+    return f"Datasette metadata bri-data did not write (its databases are not described as {PACKAGE_NAME})"
 
 
-# What `--force` may replace, per kind of file output: a file of that kind, known by its
-# first bytes (a BOM and leading whitespace aside), or an empty one. Anything else (a
-# CSV, a document, another program's file) stays the user's, even with --force: one
-# mistyped path must not cost them a file. The two databases may replace each other
-# (`export sqlite` after `export duckdb` to the same name); JSON metadata must be what
-# `export --metadata` writes (Datasette's `databases`), so that no other JSON file (the
-# package's own datapackage.json) is taken for it.
-_DATABASE = ("a SQLite or DuckDB database", lambda head: head.startswith(b"SQLite format 3\x00") or head[8:12] == b"DUCK")
-SIGNATURES: dict[str, tuple[str, Callable[[bytes], bool]]] = {
-    "sqlite": _DATABASE,
-    "duckdb": _DATABASE,
-    "json": ("Datasette metadata (a JSON object with `databases`)", _datasette_metadata),
-    "svg": ("an SVG image", lambda head: _text(head).startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE svg"))),
-    "png": ("a PNG image", lambda head: head.startswith(b"\x89PNG\r\n\x1a\n")),
+def _svg(out: Path, head: bytes) -> str | None:
+    text = _text(head)
+    if text.startswith(SVG_MARK.encode()):
+        return None
+    if text.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE svg")):
+        return f"an SVG image bri-data did not write (it does not start with {SVG_MARK})"
+    return "not an SVG image"
+
+
+def _png(out: Path, head: bytes) -> str | None:
+    if not head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "not a PNG image"
+    if b"tEXt" + PNG_TEXT[0].encode() + b"\x00" + PNG_TEXT[1].encode() in head:
+        return None
+    return f"a PNG image bri-data did not write (no {PNG_TEXT[0]}: {PNG_TEXT[1]} text chunk after its header)"
+
+
+# What `--force` may replace, per kind of file output: an empty file, or one that bears
+# bri-data's mark for that kind (above). Anything else (a CSV, a document, the user's own
+# database or image) stays the user's, even with --force: one mistyped path must not
+# cost them a file. The two databases may replace each other (`export sqlite` after
+# `export duckdb` to the same name). Each function returns None for a file it may
+# replace, else what the file is, for the message.
+SIGNATURES: dict[str, Callable[[Path, bytes], str | None]] = {
+    "sqlite": _database,
+    "duckdb": _database,
+    "json": _datasette_metadata,
+    "svg": _svg,
+    "png": _png,
 }
-_HEAD = {"json": MAX_DESCRIPTOR_BYTES}  # bytes read to judge a kind (others: 64)
+_HEAD = {"json": MAX_DESCRIPTOR_BYTES}  # bytes read to judge a kind (others: 256)
 
 
 def _in_use(out: Path) -> Path | None:
@@ -85,7 +150,7 @@ def check_target(
     a regular file for a file output, and for one of a KIND (`SIGNATURES`) only an empty
     file or one of that kind; for a folder output, an empty folder or one holding MARKER
     (the file each folder-writing command leaves in what it wrote)."""
-    sidecar = _in_use(out) if kind is not None and SIGNATURES[kind] is _DATABASE else None
+    sidecar = _in_use(out) if kind is not None and SIGNATURES[kind] is _database else None
     if sidecar is not None:  # also without OUT: the new file would be read with it
         raise OutputExistsError(
             f"{sidecar} exists: another program has {out.name} open, or stopped while writing it, and SQLite or DuckDB "
@@ -108,14 +173,14 @@ def check_target(
     if not folder and not stat.S_ISREG(st.st_mode):
         raise OutputError(f"{out} is not a regular file")
     if kind is not None:
-        name, ours = SIGNATURES[kind]
         try:
             with out.open("rb") as fh:
-                head = fh.read(_HEAD.get(kind, 64))
+                head = fh.read(_HEAD.get(kind, 256))
         except OSError as exc:
             raise OutputError(f"{out}: {exc.strerror or exc}") from None
-        if head and not ours(head):
-            raise OutputExistsError(f"{out} exists and is not {name}; not replacing it, even with --force; remove it yourself or choose another name")
+        what = SIGNATURES[kind](out, head) if head else None
+        if what is not None:
+            raise OutputExistsError(f"{out} exists and is {what}; not replacing it, even with --force; remove it yourself or choose another name")
     if not force:
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
 
