@@ -11,6 +11,7 @@ hashed or exported (fixturekit.SECRET).
 from __future__ import annotations
 
 import json
+import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,17 +115,15 @@ def test_hostile_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_unreadable_files_are_findings_and_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """PermissionError on data/ or a CSV (simulated: root reads anything) -> file.unreadable / exit 2."""
-    import builtins
-
     pkg = copy_package(tmp_path / "pkg")
-    real_open = builtins.open
+    real_open = os.open
 
-    def deny(file: Any, *args: Any, **kwargs: Any) -> Any:
+    def deny(file: Any, *args: Any, **kwargs: Any) -> Any:  # every read opens its file with os.open
         if str(file).endswith(("events.csv", "000_dece6ae29ab50339.txt")):
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     for engine in ("rows", "columnar"):
         doc = json.loads(_run(["validate", str(pkg), "--engine", engine, "-f", "json"]).stdout)
         assert doc["counts"] == {"file.unreadable": 2}, doc["findings"]

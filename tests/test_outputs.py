@@ -267,6 +267,42 @@ def test_outputs_respect_the_umask(tmp_path: Path, fmt: str) -> None:
         assert all(p.stat().st_mode & 0o777 == (0o755 if p.is_dir() else 0o644) for p in out.rglob("*"))
 
 
+def test_the_exit_stops_an_export_validation_still_running() -> None:
+    """An export validates in a daemon thread; when the process exits before it finished
+    (Ctrl-C, SIGTERM, an error), the exit stops it at its next read and waits for it. A
+    thread left inside a Rust extension (jsonschema-rs, polars) while the interpreter
+    finalizes aborts the process (exit 134) instead of exiting with the status asked for."""
+    script = textwrap.dedent(
+        f"""
+        import atexit, sys, threading, time
+        from bri_data.files import paths
+        from bri_data.export import writers
+
+        def slowly(name):
+            original = getattr(paths._Member, name)
+            def read(self, *args):
+                time.sleep(0.2)  # the validation is between reads when the exit comes
+                return original(self, *args)
+            setattr(paths._Member, name, read)
+
+        slowly("read")
+        slowly("read1")
+
+        def after():  # registered first, so it runs after the exports' own exit handler
+            alive = [t.name for t in threading.enumerate() if t.name == "bri-data-validate"]
+            print("alive", alive, type(checking._error).__name__, flush=True)
+
+        atexit.register(after)
+        checking = writers.Validation({str(ROOT)!r})
+        time.sleep(0.3)
+        sys.exit(7)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 7 and done.stderr == "", done.stderr
+    assert done.stdout == "alive [] Stopped\n"  # stopped and ended before the interpreter finalized
+
+
 @pytest.mark.parametrize("fmt", ("sqlite", "duckdb"))
 def test_sigterm_mid_export_removes_temp_files(tmp_path: Path, fmt: str) -> None:
     # The export pauses after filling the database; SIGTERM arrives while temp files exist.
@@ -278,7 +314,8 @@ def test_sigterm_mid_export_removes_temp_files(tmp_path: Path, fmt: str) -> None
         def slow(*args):
             fill(*args)
             print("filled", flush=True)
-            time.sleep(60)
+            for _ in range(600):  # short sleeps: SIGTERM may reach another thread, which wakes no long sleep here
+                time.sleep(0.1)
         w._fill = slow
         sys.argv = ["bri-data", "export", "{fmt}", {str(tmp_path / "out.db")!r}, "--package", {str(ROOT)!r}]
         from bri_data.cli import main

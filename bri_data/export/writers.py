@@ -16,6 +16,7 @@ counted in the CSV (`_compare_counts`); the validation's notes travel in ExportR
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import json
@@ -38,7 +39,7 @@ from bri_data.export import ddl as sql
 from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, replacing, replacing_dir
 from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.files.package import package_root, read_cells, read_rows
-from bri_data.files.paths import Refused, open_member
+from bri_data.files.paths import Refused, open_member, stop_reading
 from bri_data.findings import Report
 from bri_data.validate.rowengine import collector_paused
 
@@ -497,6 +498,20 @@ def _verify_parquet(target: Path, rows: Mapping[str, int], expected: Mapping[str
     _compare_counts(got, rows, expected)
 
 
+# The threads of validations that may still run (`Validation`). At the interpreter's exit
+# (after Ctrl-C, SIGTERM or an error left one running) each is stopped at its next read and
+# waited for: a daemon thread left inside a Rust extension while the interpreter finalizes
+# aborts the process (exit 134, "FATAL: exception not rethrown") instead of exiting as asked.
+_running: set[threading.Thread] = set()
+_EXIT_WAIT = 30.0  # seconds; a stopped validation ends at its next read, a block away
+
+
+def _stop_validations() -> None:
+    stop_reading()
+    for thread in list(_running):
+        thread.join(_EXIT_WAIT)
+
+
 class Validation:
     """The package's validation (`validated_package`), run in a thread while the export
     is written to its temporary file: the two need about a core each, and a 1M-row SQLite
@@ -506,14 +521,18 @@ class Validation:
     and, when the writer fails, reports the package's findings (InvalidPackageError)
     rather than what invalid data did to the writer. `counts` are the rows the validator
     counted per table (for the read-back), waited for when first used. The thread is a
-    daemon: Ctrl-C does not wait for it."""
+    daemon: Ctrl-C does not wait for it; the interpreter's exit stops it (`_running`)."""
 
     def __init__(self, root: Path) -> None:
         self._done = threading.Event()
         self._report: Report | None = None
         self._error: BaseException | None = None
         self.counts: Mapping[str, int] = _Counted(self)
-        threading.Thread(target=self._run, args=(root,), name="bri-data-validate", daemon=True).start()
+        atexit.unregister(_stop_validations)  # registered once, however many exports run
+        atexit.register(_stop_validations)
+        thread = threading.Thread(target=self._run, args=(root,), name="bri-data-validate", daemon=True)
+        _running.add(thread)
+        thread.start()
 
     def _run(self, root: Path) -> None:
         try:
@@ -522,6 +541,7 @@ class Validation:
             self._error = exc
         finally:
             self._done.set()
+            _running.discard(threading.current_thread())
 
     def result(self) -> Report:
         """The validator's report once the package passed; raises what validation raised

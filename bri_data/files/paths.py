@@ -8,12 +8,14 @@ descriptor, tables and seeds through it, so none reads what validate would refus
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import BinaryIO, Literal
+from typing import Any, BinaryIO, Literal
 
 from bri_data.contract import model as C
 from bri_data.errors import OutputError, PackageNotFoundError
@@ -33,6 +35,50 @@ class Refused(Exception):
     def __init__(self, kind: RefusalKind, reason: str) -> None:
         super().__init__(reason)
         self.kind, self.reason = kind, reason
+
+
+class Stopped(BaseException):
+    """Raised by a read from a member once `stop_reading` was called (the interpreter is
+    exiting): a BaseException, like KeyboardInterrupt, so that no engine takes it for a
+    finding or a reason to fall back."""
+
+
+_stopping = threading.Event()
+
+
+def stop_reading() -> None:
+    """Make every later read through `open_member` raise Stopped, in every thread.
+
+    For the interpreter's exit: a validation still running in a daemon thread (an
+    export's, `export.writers.Validation`) must end before the interpreter finalizes, since
+    a thread then caught inside a Rust extension (jsonschema-rs, polars) aborts the whole
+    process (SIGABRT, exit 134) instead of exiting with the status asked for. It ends at its
+    next read, a block at most away."""
+    _stopping.set()
+
+
+class _Member(io.BufferedReader):
+    """A member file whose reads raise Stopped after `stop_reading`."""
+
+    def _go(self) -> None:
+        if _stopping.is_set():
+            raise Stopped("reading stopped: the interpreter is exiting")
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        self._go()
+        return super().read(size)
+
+    def read1(self, size: int = -1, /) -> bytes:
+        self._go()
+        return super().read1(size)
+
+    def readinto(self, buffer: Any, /) -> int:
+        self._go()
+        return super().readinto(buffer)
+
+    def readline(self, size: int | None = -1, /) -> bytes:
+        self._go()
+        return super().readline(size)
 
 
 def shipped_root() -> Path:
@@ -175,7 +221,7 @@ def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
     if not inside:
         raise Refused("unsafe", "the path leads outside the package through a symlink; refused")
     try:
-        fh = open(resolved, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0)))  # noqa: SIM115
+        fh = _Member(io.FileIO(resolved, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0))))
     except OSError as exc:
         raise _oserror(exc) from None
     try:
