@@ -7,6 +7,7 @@ permitted; SIGTERM is sent to a real export process.
 from __future__ import annotations
 
 import gc
+import json
 import os
 import signal
 import sqlite3
@@ -131,12 +132,32 @@ def test_force_replaces_only_datasette_metadata(tmp_path: Path) -> None:
     meta.write_bytes(mine)  # the user's own Datasette metadata
     result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
     assert result.exit_code == 2 and "is Datasette metadata bri-data did not write" in result.stderr and meta.read_bytes() == mine
+    meta.write_bytes(b"[" * 200_000)  # nested too deep to parse: not metadata, no traceback
+    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and "is not Datasette metadata" in result.stderr, result.stderr
     meta.unlink()
     result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
     assert result.exit_code == 0 and '"databases"' in meta.read_text()
+    written = meta.read_bytes()
+    meta.write_text(json.dumps({**json.loads(written), "plugins": {"datasette-cluster-map": {}}}))  # the user's addition
+    result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and "additions of the user's" in result.stderr and "plugins" in meta.read_text()
+    meta.write_bytes(written)
     meta.write_bytes(b"\xef\xbb\xbf  " + meta.read_bytes())  # what it wrote, then saved with a BOM, as some editors do
     result = runner.invoke(app, ["export", "sqlite", str(tmp_path / "o.db"), "--metadata", str(meta), "--force", "--package", str(ROOT)])
     assert result.exit_code == 0, result.stderr
+
+
+def test_the_duckdb_check_reads_nothing_outside_the_package(tmp_path: Path) -> None:
+    """A _meta view reading another file would make that file's words the mark: the check
+    neither runs it nor reads the file (no external access)."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("bri-data")
+    out = tmp_path / "v.duckdb"
+    _their_duckdb_view(out, str(outside))
+    before = out.read_bytes()
+    result = runner.invoke(app, ["export", "duckdb", str(out), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and "bri-data did not write" in result.stderr and out.read_bytes() == before
 
 
 def test_the_two_databases_replace_each_other_and_an_svg_may_start_with_a_bom(tmp_path: Path) -> None:
@@ -168,6 +189,24 @@ def _their_duckdb(out: Path, meta: bool = False) -> None:
     con.close()
 
 
+def _their_duckdb_view(out: Path, outside: str = "") -> None:
+    """A database whose _meta is a view: the user's SQL, which the check must never run
+    (it could read a file outside the package, or never end)."""
+    con = duckdb.connect(str(out))
+    con.execute("CREATE TABLE precious (x INTEGER)")
+    source = f"read_text({outside!r})" if outside else "(SELECT 'bri-data' AS content)"
+    con.execute(f"CREATE VIEW _meta AS SELECT 'package' AS key, content AS value FROM {source}")
+    con.close()
+
+
+def _their_png_text(out: Path, key: str, value: str) -> None:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text(key, value)
+    Image.new("RGB", (4, 4), "white").save(out, format="PNG", pnginfo=info)
+
+
 def _their_svg(out: Path) -> None:
     out.write_text("<!-- drawn by hand -->\n<svg xmlns='http://www.w3.org/2000/svg'/>\n")
 
@@ -185,6 +224,9 @@ def _their_png(out: Path) -> None:
         (["export", "duckdb"], "o.duckdb", lambda out: _their_duckdb(out, meta=True), "a DuckDB database bri-data did not write"),
         (["timeline"], "t.svg", _their_svg, "an SVG image bri-data did not write"),
         (["timeline"], "t.png", _their_png, "a PNG image bri-data did not write"),
+        (["export", "duckdb"], "v.duckdb", _their_duckdb_view, "a DuckDB database bri-data did not write"),
+        (["timeline"], "t.png", lambda out: _their_png_text(out, "Software", "bri-data-viewer 3.1"), "a PNG image bri-data did not write"),
+        (["timeline"], "t.png", lambda out: _their_png_text(out, "Comment", "tEXtSoftware\x00bri-data"), "a PNG image bri-data did not write"),
     ],
 )
 def test_force_never_replaces_a_file_of_the_kind_that_bri_data_did_not_write(

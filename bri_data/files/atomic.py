@@ -45,23 +45,29 @@ def _sqlite_ours(head: bytes) -> bool:
 
 
 def _duckdb_ours(out: Path) -> str | None:
-    """None if OUT is a DuckDB database holding META_OWNER in _meta, else why it is not
-    known to be one (opened read-only: nothing is written to it)."""
+    """None if OUT is a DuckDB database whose base table _meta holds META_OWNER, else why
+    it is not known to be one. Opened read-only, with no access to other files or the
+    network and no extensions: a view named _meta (the user's SQL) is never run."""
     try:
         import duckdb
     except ImportError:
         return "a DuckDB database, and duckdb is not installed to tell whether bri-data wrote it"
+    safe: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False, "autoload_known_extensions": False, "autoinstall_known_extensions": False}
     try:
-        con = duckdb.connect(str(out), read_only=True)
+        con = duckdb.connect(str(out), read_only=True, config=safe)
         try:
-            row = con.execute("SELECT value FROM _meta WHERE key = ?", [META_OWNER[0]]).fetchone()
+            table = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '_meta'"
+            ).fetchone()
+            row = con.execute("SELECT value FROM main._meta WHERE key = ?", [META_OWNER[0]]).fetchone() if table == (1,) else None
         finally:
             con.close()
-    except duckdb.CatalogException:  # no _meta table
-        row = None
     except duckdb.Error as exc:
-        return f"a DuckDB database bri-data cannot read ({str(exc).splitlines()[0][:200]})"
-    return None if row is not None and row[0] == META_OWNER[1] else "a DuckDB database bri-data did not write (no _meta row naming it)"
+        first = str(exc).splitlines()[0][:200]
+        if "lock" in first.lower():
+            return f"a DuckDB database another program has open ({first}); close that program first"
+        return f"a DuckDB database bri-data cannot read ({first})"
+    return None if row is not None and row[0] == META_OWNER[1] else "a DuckDB database bri-data did not write (no _meta table naming it)"
 
 
 def _database(out: Path, head: bytes) -> str | None:
@@ -74,18 +80,26 @@ def _database(out: Path, head: bytes) -> str | None:
     return "not a SQLite or DuckDB database"
 
 
+# What `export --metadata` writes (`export.datasette.metadata`): a file with other keys
+# holds the user's own additions (canned queries, plugins), which --force must not drop.
+_METADATA_KEYS = frozenset({"title", "description", "license", "license_url", "source", "databases"})
+_DATABASE_KEYS = frozenset({"description", "tables"})
+
+
 def _datasette_metadata(out: Path, head: bytes) -> str | None:
     try:
         doc = json.loads(_text(head))
-    except ValueError:  # not JSON, not UTF-8, or longer than what was read
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, nested too deep, or longer than what was read
         return "not Datasette metadata (a JSON object with `databases`)"
     dbs = doc.get("databases") if isinstance(doc, dict) else None
     if not isinstance(dbs, dict):
         return "not Datasette metadata (a JSON object with `databases`)"
-    descriptions = [d.get("description") for d in dbs.values() if isinstance(d, dict)]
-    if descriptions and all(isinstance(d, str) and d.startswith(f"{PACKAGE_NAME} ") for d in descriptions):
-        return None
-    return f"Datasette metadata bri-data did not write (its databases are not described as {PACKAGE_NAME})"
+    ours = (
+        bool(dbs)
+        and set(doc) <= _METADATA_KEYS
+        and all(isinstance(d, dict) and set(d) <= _DATABASE_KEYS and str(d.get("description", "")).startswith(f"{PACKAGE_NAME} ") for d in dbs.values())
+    )
+    return None if ours else f"Datasette metadata bri-data did not write, or with additions of the user's (keys other than it writes, or databases not described as {PACKAGE_NAME})"
 
 
 def _svg(out: Path, head: bytes) -> str | None:
@@ -100,9 +114,16 @@ def _svg(out: Path, head: bytes) -> str | None:
 def _png(out: Path, head: bytes) -> str | None:
     if not head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "not a PNG image"
-    if b"tEXt" + PNG_TEXT[0].encode() + b"\x00" + PNG_TEXT[1].encode() in head:
-        return None
-    return f"a PNG image bri-data did not write (no {PNG_TEXT[0]}: {PNG_TEXT[1]} text chunk after its header)"
+    mark = b"\x00".join(part.encode() for part in PNG_TEXT)
+    at = 8
+    while at + 8 <= len(head):  # the chunks up to the image data: length, type, data, CRC
+        size, kind = int.from_bytes(head[at : at + 4], "big"), head[at + 4 : at + 8]
+        if kind == b"tEXt" and head[at + 8 : at + 8 + size] == mark:
+            return None
+        if kind == b"IDAT":
+            break
+        at += 12 + size
+    return f"a PNG image bri-data did not write (no {PNG_TEXT[0]}: {PNG_TEXT[1]} text chunk before its image data)"
 
 
 # What `--force` may replace, per kind of file output: an empty file, or one that bears
