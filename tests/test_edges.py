@@ -197,3 +197,26 @@ def test_a_file_replaced_right_after_its_open_is_refused_as_replaced(tmp_path: P
     with pytest.raises(paths.Refused, match="replaced or removed while it was opened") as info:
         paths.open_member(pkg, "data/events.csv", "table")
     assert info.value.kind == "unsafe"
+
+
+def test_build_never_replaces_another_packages_descriptor(tmp_path: Path) -> None:
+    """Any Frictionless package has a data/ folder; build rewrites datapackage.json only
+    where it is bri-data's (or does not parse, beside the contract's tables)."""
+    other = tmp_path / "other"
+    (other / "data").mkdir(parents=True)
+    (other / "data" / "x.csv").write_text("a,b\n1,2\n")
+    descriptor = b'{"name": "other", "resources": [{"name": "x", "path": "data/x.csv"}]}'
+    (other / "datapackage.json").write_bytes(descriptor)
+    for args in (["build", str(other), "--no-docs"], ["build", str(other)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and "none of the bri-data tables" in result.stderr, result.stderr
+    pkg = copy_package(tmp_path / "pkg")
+    theirs = json.loads((pkg / "datapackage.json").read_text()) | {"name": "someone-elses"}
+    (pkg / "datapackage.json").write_text(json.dumps(theirs))
+    result = runner.invoke(app, ["build", str(pkg), "--no-docs"])
+    assert result.exit_code == 2 and "describes another package" in result.stderr, result.stderr
+    assert json.loads((pkg / "datapackage.json").read_text())["name"] == "someone-elses"
+    assert (other / "datapackage.json").read_bytes() == descriptor
+    (pkg / "datapackage.json").write_text("<<<<<<< HEAD\n")  # a merge conflict: rewritten
+    assert runner.invoke(app, ["build", str(pkg), "--no-docs"]).exit_code == 0
+    assert json.loads((pkg / "datapackage.json").read_text())["name"] == "bri-data"

@@ -177,6 +177,21 @@ def require_checkout(root: Path) -> None:
         raise PackageNotFoundError(f"{str(root)[:200]!r} cannot be used: {getattr(exc, 'strerror', None) or exc}") from None
     if not ok:
         raise PackageNotFoundError(f"{root} has no data/ folder; run build in the package checkout")
+    # build rewrites datapackage.json: never another package's (a Frictionless package has
+    # a data/ folder too). One that does not parse is rewritten (a merge conflict, say),
+    # but only where the contract's tables are.
+    if not any((root / t.path).is_file() for t in C.TABLES):
+        raise PackageNotFoundError(f"{root} holds none of the bri-data tables ({C.SOURCES.path}, ...); run build in the package checkout")
+    try:
+        with open_member(root, "datapackage.json", "descriptor") as fh:
+            doc = json.loads(fh.read())
+    except (Refused, OSError, ValueError, RecursionError):
+        return
+    if isinstance(doc, dict) and doc.get("name") != C.PACKAGE_NAME:
+        name = str(doc.get("name"))[:100]
+        raise PackageNotFoundError(
+            f"{root / 'datapackage.json'} describes another package (name {name!r}, not {C.PACKAGE_NAME!r}); build does not replace it"
+        )
 
 
 @dataclass(frozen=True)
