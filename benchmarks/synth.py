@@ -7,7 +7,7 @@ the rule kinds of `C.Rule`), so the generator follows the contract as it grows a
 says so (NotImplementedError) when it meets something it cannot fill. Seeds are
 synthetic texts; every quote, alias and statement text is a real span of them, so all
 validation layers do real work. The records agree with each other as
-`bri_data/validate/consistency.py` requires: a child event and a statement lie within
+`bri_data/validation/consistency.py` requires: a child event and a statement lie within
 their event's date, a spell's start and end agree with the events that open and close
 it, spells of one member and organization do not overlap unless a `qualifies` relation
 links them, every actor is used. Two shapes:
@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 from bri_data.build.generate import build  # noqa: E402
 from bri_data.contract import model as C  # noqa: E402
 from bri_data.files.limits import MAX_SEED_BYTES, MAX_SEEDS_TOTAL_BYTES  # noqa: E402
-from bri_data.validate.consistency import date_range, inside  # noqa: E402
+from bri_data.validation.consistency import date_range, inside  # noqa: E402
 
 SHAPES = ("realistic", "simple")
 SEEDS = 8
@@ -463,7 +463,7 @@ class _Package:
         return row
 
     def keep(self, table: C.Table, rule: C.Rule, row: dict[str, Any]) -> None:
-        """Make ROW keep RULE (the kinds of `C.Rule`, as bri_data/validate/rules.py judges them)."""
+        """Make ROW keep RULE (the kinds of `C.Rule`, as bri_data/validation/rules.py judges them)."""
         first, second = row.get(rule.first), row.get(rule.second)
         if rule.kind == "marks_empty":
             values = [t.value for t in table.column(rule.second).vocabulary or () if t.value != rule.value]

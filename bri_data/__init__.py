@@ -23,9 +23,9 @@ if TYPE_CHECKING:
         UnknownKeyError,
         UnreadableInputError,
     )
-    from bri_data.export.writers import ExportResult, export
+    from bri_data.exports.writers import ExportResult, export
     from bri_data.findings import Finding, Report
-    from bri_data.validate.run import validate
+    from bri_data.validation.run import validate
 
 _WHERE = {
     "Dataset": "bri_data.dataset.records",
@@ -39,13 +39,13 @@ _WHERE = {
     "PackageNotFoundError": "bri_data.errors",
     "UnknownKeyError": "bri_data.errors",
     "UnreadableInputError": "bri_data.errors",
-    "ExportResult": "bri_data.export.writers",
-    "export": "bri_data.export.writers",
+    "ExportResult": "bri_data.exports.writers",
+    "export": "bri_data.exports.writers",
     "Finding": "bri_data.findings",
     "Report": "bri_data.findings",
     "to_pandas": "bri_data.dataset.records",
     "to_polars": "bri_data.dataset.records",
-    "validate": "bri_data.validate.run",
+    "validate": "bri_data.validation.run",
 }
 
 # Literal, so that type checkers see the public API (mypy --strict on user code);

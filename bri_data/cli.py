@@ -134,9 +134,9 @@ def validate(
     engine: Annotated[Engine, typer.Option("--engine", help="rows, columnar (needs bri-data[fast]) or auto: columnar for large packages when installed.")] = Engine.auto,
 ) -> None:
     """Check the package: descriptor, rows, keys, provenance and semantics (exit 0 valid, 1 invalid, 2 unreadable)."""
-    from bri_data.validate.reporters import REPORTERS
-    from bri_data.validate.run import not_found_report
-    from bri_data.validate.run import validate as run
+    from bri_data.validation.reporters import REPORTERS
+    from bri_data.validation.run import not_found_report
+    from bri_data.validation.run import validate as run
 
     try:
         report = run(_announce(choose_package(path, True)), max_per_code=max_findings, engine=engine.value)
@@ -238,7 +238,7 @@ def export(
     metadata: Annotated[Path | None, typer.Option("--metadata", help="sqlite only: also write Datasette metadata (titles, licence, descriptions) to this JSON file.")] = None,
 ) -> None:
     """Export the tables to SQLite (constraints, views, FTS5), DuckDB or Parquet; never half-written."""
-    from bri_data.export.writers import export as run
+    from bri_data.exports.writers import export as run
 
     result = _call(run, format.value, out, force=force, path=_package(path, False), metadata=metadata)
     for note in result.notes:  # what the validation before the export said besides "valid"

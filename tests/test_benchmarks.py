@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from bri_data.contract import model as C
-from bri_data.validate.reporters import as_json
-from bri_data.validate.run import validate
+from bri_data.validation.reporters import as_json
+from bri_data.validation.run import validate
 from fixturekit import ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

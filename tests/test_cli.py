@@ -72,7 +72,7 @@ def test_work_past_the_cap_is_counting_and_never_changes_what_is_kept(tmp_path: 
     """`Report.wants` with a place: a finding that sorts before the last kept one is still
     explained (citations.csv sorts before events.csv but is checked last)."""
     from bri_data.findings import Report
-    from bri_data.validate.run import validate
+    from bri_data.validation.run import validate
 
     report = Report("x", max_per_code=2)
     for line in (5, 6):
@@ -142,7 +142,7 @@ def test_locate_finds_unique_text_and_refuses_ambiguous_or_missing() -> None:
 
 def test_github_format_escapes_newlines_colons_and_commas(monkeypatch: object) -> None:
     from bri_data.findings import Report
-    from bri_data.validate.reporters import github
+    from bri_data.validation.reporters import github
 
     monkeypatch.chdir(ROOT)  # type: ignore[attr-defined]
 

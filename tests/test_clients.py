@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bri_data.contract import model as C
-from bri_data.export.writers import export
+from bri_data.exports.writers import export
 from bri_data.files.package import read_rows
 from fixturekit import ROOT
 

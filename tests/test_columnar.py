@@ -18,10 +18,10 @@ from bri_data.build.generate import build
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed
 from bri_data.findings import Report
-from bri_data.validate import columnar
-from bri_data.validate.columnar import ColumnarRun, Lookup, Unsupported
-from bri_data.validate.descriptor import check_descriptor, read_descriptor
-from bri_data.validate.run import validate
+from bri_data.validation import columnar
+from bri_data.validation.columnar import ColumnarRun, Lookup, Unsupported
+from bri_data.validation.descriptor import check_descriptor, read_descriptor
+from bri_data.validation.run import validate
 from fixturekit import ROOT, build_case, cases, cli_runner, copy_package, refresh_hashes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -146,7 +146,7 @@ def test_explicit_columnar_without_polars_is_an_error_not_a_switch(monkeypatch: 
 def test_explicit_columnar_below_the_polars_floor_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import polars
 
-    from bri_data.validate.run import EngineUnavailableError
+    from bri_data.validation.run import EngineUnavailableError
 
     monkeypatch.setattr(polars, "__version__", "1.20.0")
     with pytest.raises(EngineUnavailableError, match="older than"):
@@ -168,7 +168,7 @@ def test_a_polars_panic_is_a_stated_fallback_not_a_traceback(monkeypatch: pytest
 
 
 def test_auto_says_when_it_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bri_data.validate import reporters, run
+    from bri_data.validation import reporters, run
 
     monkeypatch.setattr(run, "COLUMNAR_MIN_BYTES", 0)  # the shipped package counts as large
     report = validate(ROOT, engine="auto")
@@ -556,8 +556,8 @@ def test_masks_count_exactly_what_the_exact_checks_report(table: C.Table) -> Non
     import polars as pl
 
     from bri_data.files.csvtable import Row
-    from bri_data.validate import semantics
-    from bri_data.validate.rows import check_row
+    from bri_data.validation import semantics
+    from bri_data.validation.rows import check_row
 
     rng = random.Random(table.name)
     rows = [{c.name: _tricky(c, rng) for c in table.columns} for _ in range(1500)]

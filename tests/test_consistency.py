@@ -7,9 +7,9 @@ from pathlib import Path
 
 from bri_data.contract import model as C
 from bri_data.findings import Report
-from bri_data.validate import consistency
-from bri_data.validate.consistency import Link, Projections, Spell, date_range, inside
-from bri_data.validate.run import validate
+from bri_data.validation import consistency
+from bri_data.validation.consistency import Link, Projections, Spell, date_range, inside
+from bri_data.validation.run import validate
 from fixturekit import copy_package
 
 

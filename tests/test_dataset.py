@@ -72,7 +72,7 @@ def test_a_table_changed_after_validation_is_not_loaded(tmp_path: Path, monkeypa
     wrong types."""
     import bri_data.dataset.records as records
     from bri_data.errors import UnreadableInputError
-    from bri_data.validate import run
+    from bri_data.validation import run
 
     pkg = copy_package(tmp_path / "pkg")
     citations = pkg / "data" / "citations.csv"
@@ -159,7 +159,7 @@ def _plain(value: object) -> object:
 
 def test_to_pandas_without_a_name_gives_every_table_and_view_like_sqlite(tmp_path: Path) -> None:
     from bri_data.contract.views import VIEWS
-    from bri_data.export.writers import export
+    from bri_data.exports.writers import export
 
     frames = bri_data.to_pandas(path=ROOT)
     assert list(frames) == [t.name for t in C.TABLES] + [v.name for v in VIEWS]

@@ -115,8 +115,8 @@ def test_build_check_says_when_it_could_not_judge_the_docs(tmp_path: Path) -> No
 
 
 def test_schema_backend_variable_is_checked_and_a_fallback_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bri_data.validate import backends, rows
-    from bri_data.validate.run import validate
+    from bri_data.validation import backends, rows
+    from bri_data.validation.run import validate
 
     monkeypatch.setenv("BRI_DATA_SCHEMA_BACKEND", "bogus")
     rows._validator.cache_clear()

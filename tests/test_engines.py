@@ -10,8 +10,8 @@ from bri_data.build.generate import json_schema
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed
 from bri_data.files.package import read_rows
-from bri_data.validate.backends import PythonValidator, RustValidator, SchemaError
-from bri_data.validate.run import validate
+from bri_data.validation.backends import PythonValidator, RustValidator, SchemaError
+from bri_data.validation.run import validate
 from fixturekit import ROOT, build_case, cases
 
 
@@ -21,7 +21,7 @@ def _key(errors: list[SchemaError]) -> list[tuple[str | None, str, str | None]]:
 
 @pytest.mark.parametrize("case_dir", cases(), ids=lambda p: p.name)
 def test_engines_report_the_same_findings(case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bri_data.validate import rows as rowcheck
+    from bri_data.validation import rows as rowcheck
 
     pkg = build_case(case_dir, tmp_path)["package"]
     results = []

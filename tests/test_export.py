@@ -23,7 +23,7 @@ from bri_data.cli import app
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed, typed_column
 from bri_data.errors import MissingExtraError, OutputError, OutputExistsError, UnreadableInputError
-from bri_data.export.writers import arrow_schema, export, generations
+from bri_data.exports.writers import arrow_schema, export, generations
 from bri_data.files.package import read_rows
 from bri_data.files.paths import open_member
 from bri_data.findings import Report
@@ -206,7 +206,7 @@ def _tricky_package(tmp_path: Path) -> Path:
     import synth
 
     from bri_data.build.generate import build
-    from bri_data.validate.run import validate
+    from bri_data.validation.run import validate
 
     pkg = tmp_path / "pkg"
     synth.write(3000, pkg)
@@ -247,7 +247,7 @@ def _tricky_package(tmp_path: Path) -> Path:
 def _skip_validation(monkeypatch: pytest.MonkeyPatch, pkg: Path) -> None:
     """Export PKG without validating it, as if a file changed after validation; the rows
     validate would have counted are those its CSV files hold."""
-    import bri_data.export.writers as w
+    import bri_data.exports.writers as w
 
     report = Report(str(pkg / "datapackage.json"))
     report.rows_checked = {t.name: len(read_rows(pkg, t)) for t in C.TABLES}
@@ -264,7 +264,7 @@ def test_synthetic_package_round_trips_through_every_format(tmp_path: Path, monk
     """Every format holds exactly the CSV rows as the contract types them, cell by cell and
     type by type; chunks and Arrow blocks small enough that every table spans several,
     the Arrow block as small as the longest row (a row of up to a block reads)."""
-    import bri_data.export.writers as w
+    import bri_data.exports.writers as w
 
     pkg = _tricky_package(tmp_path)
     longest = max(len(line.encode()) for t in C.TABLES for line in (pkg / t.path).read_text(encoding="utf-8").splitlines(keepends=True))
@@ -342,7 +342,7 @@ def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, mon
 
 
 def test_failed_export_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bri_data.export.writers as ex
+    import bri_data.exports.writers as ex
 
     def boom(*_: object) -> None:
         raise KeyboardInterrupt  # an interrupted export
@@ -430,7 +430,7 @@ def test_show_lists_relations_to_and_from_a_record() -> None:
 def _drop_last_citation(monkeypatch: pytest.MonkeyPatch) -> None:
     """The export's readers lose the last citations row, as a reader that stopped early
     would, and count only what they read: the writer's own counts agree with the file."""
-    import bri_data.export.writers as w
+    import bri_data.exports.writers as w
 
     cells, batches = w.read_cells, w._arrow_batches
 
@@ -483,8 +483,8 @@ def test_parquet_files_are_read_back_with_their_schema(tmp_path: Path, monkeypat
 def test_export_returns_and_prints_the_validation_notes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When validation ran another engine than asked for, the export says so: the result
     carries the engine and the note, the command prints them (as `validate` does)."""
-    import bri_data.validate.columnar as columnar
-    import bri_data.validate.run as run
+    import bri_data.validation.columnar as columnar
+    import bri_data.validation.run as run
 
     monkeypatch.setattr(run, "COLUMNAR_MIN_BYTES", 0)  # auto asks for the columnar engine
     monkeypatch.setattr(columnar, "unavailable", lambda: "polars is not installed")
@@ -519,7 +519,7 @@ def test_tricky_but_valid_cells_read_alike_in_every_format(tmp_path: Path) -> No
 
     from bri_data import load
     from bri_data.build.generate import build
-    from bri_data.validate.run import validate
+    from bri_data.validation.run import validate
 
     pkg = tmp_path / "pkg"
     synth.write(300, pkg)
@@ -567,7 +567,7 @@ def test_tricky_but_valid_cells_read_alike_in_every_format(tmp_path: Path) -> No
 
 def _watch_handles(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every table file the export opens, kept to see whether it was closed."""
-    import bri_data.export.writers as w
+    import bri_data.exports.writers as w
     import bri_data.files.package as package
 
     opened: list[Any] = []
@@ -588,7 +588,7 @@ def test_a_failing_insert_leaves_no_file_open_and_the_collector_running(tmp_path
     """An insert that fails part-way through a table (a duplicate key: a file changed after
     validation) closes the CSV file it was reading at once, not when the exception is
     collected (it is still alive here), and leaves the cycle collector running."""
-    import bri_data.export.writers as w
+    import bri_data.exports.writers as w
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import synth
@@ -634,7 +634,7 @@ def test_ctrl_c_during_the_checks_stops_them_and_removes_the_file(tmp_path: Path
     script = textwrap.dedent(
         f"""
         import os, signal
-        import bri_data.export.writers as w
+        import bri_data.exports.writers as w
         endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
         w._key_queries = lambda: [endless]
         fts = w.sql.fts

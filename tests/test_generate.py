@@ -84,7 +84,7 @@ def test_readme_code_table_is_generated_from_codes() -> None:
 
 
 def test_polars_floor_is_declared_once_for_engine_and_extra() -> None:
-    from bri_data.validate.columnar import MIN_POLARS
+    from bri_data.validation.columnar import MIN_POLARS
 
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert extras["fast"] == [f"polars>={MIN_POLARS[0]}.{MIN_POLARS[1]}"]
@@ -93,6 +93,6 @@ def test_polars_floor_is_declared_once_for_engine_and_extra() -> None:
 def test_country_codes_are_pycountrys() -> None:
     import pycountry
 
-    from bri_data.validate.semantics import _alpha3
+    from bri_data.validation.semantics import _alpha3
 
     assert _alpha3() == {c.alpha_3 for c in pycountry.countries}

@@ -76,7 +76,7 @@ def test_hostile_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     expect = spec["expect"]
     reports = {}
     for engine, backend in (("rows", "rs"), ("rows", "python"), ("columnar", "rs")):
-        from bri_data.validate import rows as rowcheck
+        from bri_data.validation import rows as rowcheck
 
         monkeypatch.setenv("BRI_DATA_SCHEMA_BACKEND", backend)
         rowcheck._validator.cache_clear()

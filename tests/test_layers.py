@@ -17,9 +17,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("bri_data.errors", "bri_data.findings"),
     ("bri_data.contract",),
     ("bri_data.files",),
-    ("bri_data.validate",),
+    ("bri_data.validation",),
     ("bri_data.dataset",),
-    ("bri_data.export",),
+    ("bri_data.exports",),
     ("bri_data.build",),
     ("bri_data.cli", "bri_data.__main__"),
 )
@@ -125,4 +125,4 @@ def test_no_cycle() -> None:
 
 def test_the_graph_includes_function_level_imports() -> None:
     """cli.py imports the validator inside a command function; the graph must see it."""
-    assert "bri_data.validate.run" in _edges()["bri_data.cli"]
+    assert "bri_data.validation.run" in _edges()["bri_data.cli"]

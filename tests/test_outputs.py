@@ -318,7 +318,7 @@ def test_the_exit_stops_an_export_validation_still_running() -> None:
         f"""
         import atexit, sys, threading, time
         from bri_data.files import paths
-        from bri_data.export import writers
+        from bri_data.exports import writers
 
         def slowly(name):
             original = getattr(paths._Member, name)
@@ -351,7 +351,7 @@ def test_sigterm_mid_export_removes_temp_files(tmp_path: Path, fmt: str) -> None
     script = textwrap.dedent(
         f"""
         import sys, time
-        import bri_data.export.writers as w
+        import bri_data.exports.writers as w
         fill = w._fill
         def slow(*args):
             fill(*args)

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 
 from bri_data.cli import app
 from bri_data.contract import model as C
-from bri_data.validate.run import validate
+from bri_data.validation.run import validate
 from fixturekit import copy_package
 
 runner = CliRunner()

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from bri_data.validate.run import validate
+from bri_data.validation.run import validate
 from fixturekit import copy_package, refresh_hashes
 
 FILES = ["data/sources.csv", "data/actors.csv", "data/events.csv", "data/statements.csv", "data/memberships.csv", "data/citations.csv"]

@@ -7,8 +7,8 @@ import gc
 
 import pytest
 
-from bri_data.validate import rowengine
-from bri_data.validate.run import validate
+from bri_data.validation import rowengine
+from bri_data.validation.run import validate
 from fixturekit import ROOT
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from bri_data.contract import model as C
 from bri_data.contract.edtf import bounds
-from bri_data.export.ddl import create_table, rule_check
-from bri_data.validate import rules
+from bri_data.exports.ddl import create_table, rule_check
+from bri_data.validation import rules
 
 pl = pytest.importorskip("polars")
 

@@ -23,7 +23,7 @@ from bri_data.cli import app
 from bri_data.contract import model as C
 from bri_data.errors import InvalidPackageError, MissingExtraError, OutputError, OutputExistsError
 from bri_data.files.package import read_rows
-from bri_data.validate.run import validate
+from bri_data.validation.run import validate
 from fixturekit import ROOT, apply_edit, copy_package
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from bri_data.contract import model as C
-from bri_data.export.ddl import rule_check
+from bri_data.exports.ddl import rule_check
 from bri_data.findings import CODES, printable
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")

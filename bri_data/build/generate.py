@@ -23,8 +23,8 @@ from bri_data.errors import InvalidPackageError, PackageNotFoundError, Unreadabl
 from bri_data.files.atomic import write_text
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
 from bri_data.files.paths import Refused, open_member, writable_member
-from bri_data.validate.reporters import codes_table, report_schema
-from bri_data.validate.run import validate
+from bri_data.validation.reporters import codes_table, report_schema
+from bri_data.validation.run import validate
 
 
 def _dump(obj: Any) -> str:

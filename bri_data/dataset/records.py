@@ -165,7 +165,7 @@ def validated_package(path: str | Path | None = None) -> tuple[Path, Report]:
 
     Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
     """
-    from bri_data.validate.run import validate as run
+    from bri_data.validation.run import validate as run
 
     root = package_root(path)
     report = run(root)

@@ -21,9 +21,9 @@ from bri_data.contract import model as C
 from bri_data.errors import UsageError
 from bri_data.files.paths import resolve_package, unsafe_reason
 from bri_data.findings import DEFAULT_MAX_PER_CODE, Report
-from bri_data.validate import backends
-from bri_data.validate.descriptor import ResourceDecl, check_descriptor, read_descriptor
-from bri_data.validate.rowengine import compare_facts, run_rows
+from bri_data.validation import backends
+from bri_data.validation.descriptor import ResourceDecl, check_descriptor, read_descriptor
+from bri_data.validation.rowengine import compare_facts, run_rows
 
 ENGINES = ("auto", "rows", "columnar")
 # Above this many bytes of table data, `auto` uses the columnar engine when polars is
@@ -58,7 +58,7 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
 def _run(root: Path, decls: dict[str, ResourceDecl], engine: str, report: Report) -> None:
     if engine == "columnar" or (engine == "auto" and _input_bytes(root, decls) >= COLUMNAR_MIN_BYTES):
         # Imported here: the small packages (every CI job's) never load the engine's code.
-        from bri_data.validate import columnar
+        from bri_data.validation import columnar
 
         why_not = columnar.unavailable()
         if why_not is not None and engine == "columnar":
@@ -82,7 +82,7 @@ def not_found_report(path: str | Path | None, exc: Exception, engine: str = "aut
 
 def _run_columnar(root: Path, decls: dict[str, ResourceDecl], report: Report) -> bool:
     """Run the columnar engine into REPORT; False (and a note) when it declines the data."""
-    from bri_data.validate import columnar
+    from bri_data.validation import columnar
 
     trial = Report(report.package, max_per_code=report.max_per_code)
     try:

@@ -34,14 +34,14 @@ from bri_data.contract import model as C
 from bri_data.contract.cells import INT_PATTERN
 from bri_data.dataset.records import validated_package
 from bri_data.errors import OutputError, UnreadableInputError, UsageError, require
-from bri_data.export import datasette
-from bri_data.export import ddl as sql
+from bri_data.exports import datasette
+from bri_data.exports import ddl as sql
 from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, replacing, replacing_dir
 from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.files.package import package_root, read_cells, read_rows
 from bri_data.files.paths import Refused, open_member, stop_reading
 from bri_data.findings import Report
-from bri_data.validate.rowengine import collector_paused
+from bri_data.validation.rowengine import collector_paused
 
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")

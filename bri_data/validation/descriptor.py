@@ -18,7 +18,7 @@ from bri_data.contract.schemas import table_schema
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES, MAX_JSON_DEPTH
 from bri_data.files.paths import Refused, open_member, unsafe_reason
 from bri_data.findings import Report, short
-from bri_data.validate.backends import SchemaError, compile_schema
+from bri_data.validation.backends import SchemaError, compile_schema
 
 DESCRIPTOR_FILE = "datapackage.json"
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from bri_data.contract import model as C
 from bri_data.contract import views as V
-from bri_data.export import ddl
+from bri_data.exports import ddl
 
 # The licence covers the curated tables only (LICENSE-DATA); say so where the licence shows.
 _SEEDS_NOTE = " The licence covers the curated tables: the seed texts and the verbatim quotes from them belong to their authors and publishers."

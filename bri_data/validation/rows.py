@@ -20,7 +20,7 @@ from bri_data.errors import BriDataError
 from bri_data.files.csvtable import Row
 from bri_data.files.paths import shipped_root
 from bri_data.findings import Report, short
-from bri_data.validate.backends import RowValidator, compile_schema
+from bri_data.validation.backends import RowValidator, compile_schema
 
 
 @cache

@@ -8,7 +8,7 @@ from typing import Any
 from bri_data.contract import model as C
 from bri_data.contract.edtf import Day, bounds
 from bri_data.findings import Report, short
-from bri_data.validate import rules
+from bri_data.validation import rules
 
 
 @lru_cache(maxsize=1)

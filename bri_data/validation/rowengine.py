@@ -16,11 +16,11 @@ from bri_data.contract import model as C
 from bri_data.files.csvtable import FileFacts, read_table
 from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
-from bri_data.validate import consistency, semantics
-from bri_data.validate.descriptor import ResourceDecl
-from bri_data.validate.keys import KeyIndex
-from bri_data.validate.provenance import Provenance
-from bri_data.validate.rows import check_row
+from bri_data.validation import consistency, semantics
+from bri_data.validation.descriptor import ResourceDecl
+from bri_data.validation.keys import KeyIndex
+from bri_data.validation.provenance import Provenance
+from bri_data.validation.rows import check_row
 
 
 @contextlib.contextmanager

@@ -59,12 +59,12 @@ from bri_data.files.csvtable import FileFacts, Row
 from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.files.paths import Refused, open_member
 from bri_data.findings import Report
-from bri_data.validate import consistency, rules, semantics
-from bri_data.validate.descriptor import ResourceDecl
-from bri_data.validate.keys import KeyIndex, cycles, dangling, duplicate, duplicate_global
-from bri_data.validate.provenance import Provenance, not_verbatim, uncited
-from bri_data.validate.rowengine import stream_table
-from bri_data.validate.rows import check_row, schema_for
+from bri_data.validation import consistency, rules, semantics
+from bri_data.validation.descriptor import ResourceDecl
+from bri_data.validation.keys import KeyIndex, cycles, dangling, duplicate, duplicate_global
+from bri_data.validation.provenance import Provenance, not_verbatim, uncited
+from bri_data.validation.rowengine import stream_table
+from bri_data.validation.rows import check_row, schema_for
 
 _ANNOTATIONS = {"description", "x-enumDescriptions", "x-references", "x-check", "title", "$comment"}
 _INT_RE = INT_PATTERN

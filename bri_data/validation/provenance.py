@@ -17,7 +17,7 @@ from bri_data.contract.cells import ALIAS_SEPARATOR
 from bri_data.files.paths import Refused
 from bri_data.files.seeds import MAX_PLACES, Seed, SeedBudget, SeedIndex, find_spans, read_seed
 from bri_data.findings import Report, short
-from bri_data.validate.keys import KeyIndex
+from bri_data.validation.keys import KeyIndex
 
 
 @dataclass
