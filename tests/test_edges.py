@@ -211,7 +211,7 @@ def test_build_never_replaces_another_packages_descriptor(tmp_path: Path) -> Non
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and "none of the bri-data tables" in result.stderr, result.stderr
     pkg = copy_package(tmp_path / "pkg")
-    theirs = json.loads((pkg / "datapackage.json").read_text()) | {"name": "someone-elses"}
+    theirs = {"name": "someone-elses", "resources": [{"name": "x", "path": "data/x.csv"}]}
     (pkg / "datapackage.json").write_text(json.dumps(theirs))
     result = runner.invoke(app, ["build", str(pkg), "--no-docs"])
     assert result.exit_code == 2 and "describes another package" in result.stderr, result.stderr

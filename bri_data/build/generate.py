@@ -178,8 +178,9 @@ def require_checkout(root: Path) -> None:
     if not ok:
         raise PackageNotFoundError(f"{root} has no data/ folder; run build in the package checkout")
     # build rewrites datapackage.json: never another package's (a Frictionless package has
-    # a data/ folder too). One that does not parse is rewritten (a merge conflict, say),
-    # but only where the contract's tables are.
+    # a data/ folder too): one named otherwise that declares none of the contract's tables.
+    # One that does not parse (a merge conflict) or a damaged one of ours is rewritten, but
+    # only where the contract's tables are.
     if not any((root / t.path).is_file() for t in C.TABLES):
         raise PackageNotFoundError(f"{root} holds none of the bri-data tables ({C.SOURCES.path}, ...); run build in the package checkout")
     try:
@@ -187,7 +188,9 @@ def require_checkout(root: Path) -> None:
             doc = json.loads(fh.read())
     except (Refused, OSError, ValueError, RecursionError):
         return
-    if isinstance(doc, dict) and doc.get("name") != C.PACKAGE_NAME:
+    resources = doc.get("resources") if isinstance(doc, dict) else None
+    paths = {r.get("path") for r in resources if isinstance(r, dict)} if isinstance(resources, list) else set()
+    if isinstance(doc, dict) and isinstance(doc.get("name"), str) and doc["name"] != C.PACKAGE_NAME and not paths & {t.path for t in C.TABLES}:
         name = str(doc.get("name"))[:100]
         raise PackageNotFoundError(
             f"{root / 'datapackage.json'} describes another package (name {name!r}, not {C.PACKAGE_NAME!r}); build does not replace it"
