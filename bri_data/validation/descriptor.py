@@ -89,7 +89,7 @@ def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
             raw = fh.read(MAX_DESCRIPTOR_BYTES + 1)
         if len(raw) > MAX_DESCRIPTOR_BYTES:
             raise Refused("too_large", f"more than {MAX_DESCRIPTOR_BYTES:,} bytes (README: Limits)")
-        data = json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"), parse_constant=_not_json, object_pairs_hook=_unique_keys)
         problem = _beyond_limits(data)
     except Refused as exc:
         report.emit("descriptor.not_json", f"{rel} cannot be read: {exc.reason}", file=rel)
@@ -110,6 +110,22 @@ def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
         report.emit("descriptor.invalid", f"{rel} must be a JSON object, not {type(data).__name__}", file=rel, line=1)
         return None
     return data
+
+
+def _not_json(name: str) -> Any:
+    """NaN, Infinity and -Infinity: Python's json reads them, JSON (RFC 8259) has none."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object without a key given twice: readers disagree on which value counts (Python's
+    json keeps the last, others the first), so such a descriptor means two things."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"the key {key[:100]!r} appears twice in one object")
+        seen[key] = value
+    return seen
 
 
 def _beyond_limits(data: Any) -> str | None:
