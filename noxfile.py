@@ -1,4 +1,4 @@
-"""The project's toolchain, one definition for developers and CI (`.ci/run` runs a subset).
+"""The project's toolchain, one definition for developers and CI (`.ci/run` runs every session).
 
     nox -l                 list the sessions
     nox -s tests           the test suite on every supported Python (3.10-3.13)

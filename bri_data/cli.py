@@ -133,7 +133,7 @@ def validate(
     max_findings: Annotated[int, typer.Option("--max-findings", min=1, help="Show at most this many findings per code; the rest are counted.")] = 100,
     engine: Annotated[Engine, typer.Option("--engine", help="rows, columnar (needs bri-data[fast]) or auto: columnar for large packages when installed.")] = Engine.auto,
 ) -> None:
-    """Check the package: descriptor, rows, keys, provenance and semantics (exit 0 valid, 1 invalid, 2 unreadable)."""
+    """Check the package: descriptor, rows, keys, provenance, semantics and consistency (exit 0 valid, 1 invalid, 2 unreadable)."""
     from bri_data.validation.reporters import REPORTERS
     from bri_data.validation.run import not_found_report
     from bri_data.validation.run import validate as run

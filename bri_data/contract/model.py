@@ -78,7 +78,7 @@ RuleKind = Literal["marks_empty", "requires", "ordered", "distinct", "dates"]
 @dataclass(frozen=True)
 class Rule:
     """A rule across two columns of one row, declared once here and read by the row check,
-    the columnar mask (both in `validate/rules.py`), the SQL CHECKs and the data dictionary.
+    the columnar mask (both in `validation/rules.py`), the SQL CHECKs and the data dictionary.
 
     - `marks_empty`: FIRST is empty exactly when SECOND is VALUE (an empty SECOND is left
       to `row.required`);

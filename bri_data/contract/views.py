@@ -1,4 +1,4 @@
-"""The joined views, defined once: the SQL views of the exports (`export/ddl.py`), the
+"""The joined views, defined once: the SQL views of the exports (`exports/ddl.py`), the
 pandas and polars frames (`dataset/frames.py`) and the Datasette metadata derive from here.
 
 A view is its base table's rows, each with columns read from the row itself, from the
