@@ -16,6 +16,7 @@ from typing import Any
 CODES: dict[str, tuple[str, str]] = {
     # 1. descriptor and files
     "descriptor.not_found": ("descriptor", "No datapackage.json at the given path (exit 2)."),
+    "run.usage": ("descriptor", "The check could not run as asked, e.g. `--engine columnar` where polars is missing or too old; nothing was checked (exit 2)."),
     "descriptor.not_json": ("descriptor", "datapackage.json cannot be read as JSON: not UTF-8, not valid JSON, beyond the limits (size, nesting, numbers), or not a regular file inside the package (exit 2)."),
     "descriptor.invalid": ("descriptor", "datapackage.json violates the Data Package v2 profile."),
     "descriptor.contract": ("descriptor", "datapackage.json disagrees with the bri-data contract (rerun `bri-data build`)."),
@@ -77,8 +78,8 @@ CODES: dict[str, tuple[str, str]] = {
     "consistency.date_citation": ("consistency", "A citation with role `date` quotes no date: no digit, month name or temporal word."),
 }
 
-# Codes that mean "could not read the input at all": exit 2 instead of 1.
-UNREADABLE = frozenset({"descriptor.not_found", "descriptor.not_json"})
+# Codes that mean "could not read the input at all" or "could not run": exit 2 instead of 1.
+UNREADABLE = frozenset({"descriptor.not_found", "descriptor.not_json", "run.usage"})
 
 DEFAULT_MAX_PER_CODE = 100
 
@@ -211,12 +212,25 @@ def short(value: object, limit: int = 60) -> str:
 
 
 # C0 and C1 controls, DEL, and the Unicode format characters that reorder or hide text
-# (bidi overrides and isolates, line/paragraph separators, zero-width joiners excluded).
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# (bidi overrides and isolates, line/paragraph separators, zero-width joiners excluded);
+# lone surrogates too: a path's bytes that are not UTF-8 (surrogateescape) would reach the
+# output as those bytes, and a consumer reading UTF-8 fails on them.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
     """TEXT safe for a terminal or a CI log: control and bidi characters shown as escapes
     (`\\x1b`, `\\n`, `\\u202e`), so data can neither move the cursor, recolour the screen nor
     start a line of its own (a forged `::error`)."""
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return _UNPRINTABLE.sub(_escaped, text)
+
+
+def utf8_safe(text: str) -> str:
+    """TEXT with each lone surrogate written as its escape (`\\udcff`), which is also its
+    JSON escape: the output is valid UTF-8 and a JSON reader gets the same string back."""
+    return _SURROGATE.sub(_escaped, text)
+
+
+def _escaped(m: re.Match[str]) -> str:
+    return m.group().encode("unicode_escape").decode("ascii")

@@ -125,6 +125,25 @@ def test_console_script_runs_as_a_process() -> None:
     assert json.loads(proc.stdout)["valid"] is True
 
 
+def test_a_package_path_that_is_not_utf8_gives_utf8_output(tmp_path: Path) -> None:
+    """A folder name of bytes that are not UTF-8 (Python sees lone surrogates): every format
+    prints valid UTF-8, the JSON document reads back the same path, also where stdout is
+    strict UTF-8 (no traceback)."""
+    import os
+
+    pkg = copy_package(Path(os.fsdecode(bytes(tmp_path) + b"/p\xff")))
+    for env in ({"LC_ALL": "C.UTF-8"}, {"PYTHONIOENCODING": "utf-8:strict"}):
+        for fmt in ("json", "text", "github"):
+            args = [sys.executable, "-m", "bri_data", "validate", str(pkg), "-f", fmt]
+            proc = subprocess.run(args, capture_output=True, env={**os.environ, **env}, timeout=120)
+            assert proc.returncode == 0, proc.stderr
+            out = proc.stdout.decode("utf-8")  # strict: fails on a raw 0xff
+            if fmt == "json":
+                assert os.fsencode(json.loads(out)["package"]) == os.fsencode(pkg / "datapackage.json")
+        info = subprocess.run([sys.executable, "-m", "bri_data", "info", str(pkg), "--format", "json"], capture_output=True, env={**os.environ, **env}, timeout=120)
+        assert info.returncode == 0 and "\\udcff" in info.stdout.decode("utf-8"), info.stderr
+
+
 def test_locate_finds_unique_text_and_refuses_ambiguous_or_missing() -> None:
     ok = runner.invoke(app, ["locate", "Belarus Aims to Become a BRICS Member", "--package", str(ROOT)])
     assert ok.exit_code == 0

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from bri_data.findings import CODES, Finding, Report, printable
+from bri_data.findings import CODES, Finding, Report, printable, utf8_safe
 
 # 2: the `engine` object (which engine ran, and why when not the one asked for).
 JSON_VERSION = 2
@@ -60,7 +60,7 @@ def as_json(report: Report) -> str:
         "engine": {"requested": report.engine_requested, "used": report.engine, "note": report.engine_note},
         "findings": [f.to_dict() for f in report.sorted_findings()],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return utf8_safe(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def report_schema() -> dict[str, object]:
