@@ -18,7 +18,7 @@ import typer
 
 from bri_data.errors import BriDataError, InvalidPackageError, LookupFailedError, PackageNotFoundError
 from bri_data.files.paths import PackageChoice, choose_package
-from bri_data.findings import printable
+from bri_data.findings import printable, utf8_safe
 
 app = typer.Typer(
     name="bri-data",
@@ -99,7 +99,7 @@ def _echo(text: str, err: bool = False) -> None:
 
 
 def _json(doc: object) -> None:
-    typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+    typer.echo(utf8_safe(json.dumps(doc, ensure_ascii=False, indent=2)))
 
 
 def _fail(exc: BriDataError) -> NoReturn:
@@ -135,17 +135,21 @@ def validate(
 ) -> None:
     """Check the package: descriptor, rows, keys, provenance, semantics and consistency (exit 0 valid, 1 invalid, 2 unreadable)."""
     from bri_data.validation.reporters import REPORTERS
-    from bri_data.validation.run import not_found_report
+    from bri_data.validation.run import not_found_report, usage_report
     from bri_data.validation.run import validate as run
 
+    # The machine formats always print their document (a CI job parses stdout), also when
+    # nothing could be checked: then it holds one finding saying why, exit 2.
     try:
         report = run(_announce(choose_package(path, True)), max_per_code=max_findings, engine=engine.value)
     except PackageNotFoundError as exc:
         if format is Format.text:
             _fail(exc)
-        report = not_found_report(path, exc, engine.value)  # machine formats: a report saying so, exit 2
+        report = not_found_report(path, exc, engine.value)
     except BriDataError as exc:
-        _fail(exc)
+        if format is Format.text:
+            _fail(exc)
+        report = usage_report(path, exc, engine.value)
     sys.stdout.write(REPORTERS[format.value](report))
     raise typer.Exit(report.exit_code)
 

@@ -141,6 +141,14 @@ def test_explicit_columnar_without_polars_is_an_error_not_a_switch(monkeypatch: 
     result = cli_runner().invoke(app, ["validate", str(ROOT), "--engine", "columnar"])
     assert result.exit_code == 2
     assert "columnar engine cannot run" in result.stderr and "not installed" in result.stderr
+    # The machine formats still print their document: one run.usage finding, exit 2.
+    result = cli_runner().invoke(app, ["validate", str(ROOT), "--engine", "columnar", "-f", "json"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == doc["exit_code"] == 2 and doc["valid"] is False
+    assert [f["code"] for f in doc["findings"]] == ["run.usage"] and "not installed" in doc["findings"][0]["message"]
+    assert doc["engine"]["requested"] == "columnar" and doc["engine"]["used"] is None
+    result = cli_runner().invoke(app, ["validate", str(ROOT), "--engine", "columnar", "-f", "github"])
+    assert result.exit_code == 2 and result.stdout.startswith("::error") and "columnar engine cannot run" in result.stdout
 
 
 def test_explicit_columnar_below_the_polars_floor_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,7 +23,8 @@ DESCRIPTION = (
     "supports it. Validate with `bri-data validate`."
 )
 # SemVer for data: MAJOR = a column or vocabulary removed/renamed, MINOR = rows or
-# columns added, PATCH = corrections. Must equal pyproject.toml and CITATION.cff.
+# columns added, PATCH = corrections. Typed only here: the wheel (hatch) reads it from this
+# file, `bri-data build` writes it into datapackage.json and CITATION.cff.
 VERSION = "0.2.0"
 # Fixed so that `bri-data build` is reproducible; bump together with VERSION.
 CREATED = "2026-12-01T00:00:00Z"

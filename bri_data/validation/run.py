@@ -73,10 +73,20 @@ def _run(root: Path, decls: dict[str, ResourceDecl], engine: str, report: Report
 
 def not_found_report(path: str | Path | None, exc: Exception, engine: str = "auto") -> Report:
     """The report for a package that is not there: one descriptor.not_found finding (exit 2)."""
+    return _refused_report(path, "descriptor.not_found", exc, engine)
+
+
+def usage_report(path: str | Path | None, exc: Exception, engine: str = "auto") -> Report:
+    """The report for a check that could not run as asked (an engine that cannot run): one
+    run.usage finding (exit 2), so that a machine format still has its document."""
+    return _refused_report(path, "run.usage", exc, engine)
+
+
+def _refused_report(path: str | Path | None, code: str, exc: Exception, engine: str) -> Report:
     where = Path(path) if path is not None else Path("datapackage.json")
     where = where if where.suffix == ".json" else where / "datapackage.json"
     report = Report(str(where), engine_requested=engine)
-    report.emit("descriptor.not_found", str(exc), file=where.name)
+    report.emit(code, str(exc), file=where.name)
     return report
 
 
