@@ -220,3 +220,18 @@ def test_build_never_replaces_another_packages_descriptor(tmp_path: Path) -> Non
     (pkg / "datapackage.json").write_text("<<<<<<< HEAD\n")  # a merge conflict: rewritten
     assert runner.invoke(app, ["build", str(pkg), "--no-docs"]).exit_code == 0
     assert json.loads((pkg / "datapackage.json").read_text())["name"] == "bri-data"
+
+
+@pytest.mark.parametrize("damage", ["blank", "ragged"])
+def test_tools_that_do_not_validate_refuse_a_misread_table(tmp_path: Path, damage: str) -> None:
+    """coverage reads the tables without validating them: a blank line or a row with a
+    cell too many was read somehow before (skipped, or its cells shifted), and the figures
+    came out with exit 0. Now the line is named and the exit is 2."""
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "citations.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(5, "\n" if damage == "blank" else lines[4].rstrip("\n") + ",extra\n")
+    path.write_text("".join(lines), encoding="utf-8")
+    result = cli_runner().invoke(app, ["coverage", str(pkg)])
+    assert result.exit_code == 2, result.output
+    assert "data/citations.csv line 6" in result.stderr and "bri-data validate" in result.stderr

@@ -57,11 +57,23 @@ def read_rows_hashed(root: Path, table: C.Table) -> tuple[list[dict[str, Any]], 
     with _reading(table), open_member(root, table.path, "table") as raw:
         data = raw.read()
         with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            _positions(table, list(reader.fieldnames or []))
-            rows = list(reader)
-    typed_rows = [typed(table, {k: (v if v != "" else None) for k, v in r.items() if k in table.column_names}) for r in rows]
-    return typed_rows, hashlib.sha256(data).hexdigest()
+            # Strict, and every record as wide as the header: a stray quote, a blank or a
+            # ragged row would otherwise be read somehow (DictReader skips blank lines and
+            # pads or gathers cells), and a tool that does not validate (coverage, locate)
+            # would report figures from a misread table with exit 0.
+            reader = csv.reader(fh, strict=True)
+            header = next(reader, None) or []
+            at = _positions(table, header)
+            rows = []
+            start = reader.line_num + 1
+            for cells in reader:
+                if len(cells) != len(header):
+                    raise UnreadableInputError(
+                        f"{table.path} line {start}: the row has {len(cells)} cells, the header {len(header)}; run `bri-data validate`"
+                    )
+                rows.append(typed(table, {name: cells[i] or None for name, i in zip(table.column_names, at, strict=True)}))
+                start = reader.line_num + 1
+    return rows, hashlib.sha256(data).hexdigest()
 
 
 def read_cells(root: Path, table: C.Table, size: int) -> Generator[list[list[str]], None, None]:
@@ -69,7 +81,7 @@ def read_cells(root: Path, table: C.Table, size: int) -> Generator[list[list[str
     empty one) in the contract's column order: for writers that type a chunk at once
     (`typed_column`). Memory holds one chunk."""
     with _reading(table), open_member(root, table.path, "table") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(fh, strict=True)
         header = next(reader, None) or []
         at = _positions(table, header)
         reorder = at != list(range(len(header)))
