@@ -174,8 +174,16 @@ def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Pa
     export("parquet", ours, path=ROOT)
     with pytest.raises(OutputExistsError, match="--force"):
         export("parquet", ours, path=ROOT)
+    (ours / "actors" / "notes.md").write_text("mine")  # a file the user added: kept
+    with pytest.raises(OutputExistsError, match=r"'actors/notes\.md', which it did not write"):
+        export("parquet", ours, force=True, path=ROOT)
+    (ours / "actors" / "notes.md").unlink()
+    (ours / "events" / "events.parquet").write_bytes(b"mine")  # a file the user changed: kept
+    with pytest.raises(OutputExistsError, match=r"'events/events\.parquet' changed since"):
+        export("parquet", ours, force=True, path=ROOT)
+    (ours / "events" / "events.parquet").unlink()
     shutil.rmtree(ours / "actors")
-    export("parquet", ours, force=True, path=ROOT)  # ours: replaced
+    export("parquet", ours, force=True, path=ROOT)  # ours, unchanged but for what is gone: replaced
     assert (ours / "actors" / "actors.parquet").is_file() and (ours / ".bri-data-export").is_file()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
 

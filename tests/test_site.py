@@ -291,9 +291,22 @@ def test_force_replaces_only_a_folder_bri_data_wrote(tmp_path: Path) -> None:
     assert cli.exit_code == 0 and cli.stdout.startswith(f"wrote {out} (") and "pages" in cli.stdout
     with pytest.raises(OutputExistsError, match="--force"):
         write_site(out, path=ROOT)
-    (out / "index.html").write_text("stale")
+    # --force replaces the folder only while it holds what site wrote, unchanged (its
+    # marker lists each file with its hash): an edited page or an added file is kept.
+    written = (out / "index.html").read_text()
+    (out / "index.html").write_text("my edit")
+    with pytest.raises(OutputExistsError, match=r"'index\.html' changed since it was written"):
+        write_site(out, force=True, path=ROOT)
+    assert (out / "index.html").read_text() == "my edit"
+    (out / "index.html").unlink()  # a file it wrote, gone: nothing of the user's to keep
+    (out / "records").mkdir(exist_ok=True)
+    (out / "records" / "notes.txt").write_text("precious")
+    cli = runner.invoke(app, ["site", str(out), "--force", "--package", str(ROOT)])
+    assert cli.exit_code == 2 and "'records/notes.txt', which it did not write" in cli.stderr, cli.stderr
+    assert (out / "records" / "notes.txt").read_text() == "precious"
+    (out / "records" / "notes.txt").unlink()
     write_site(out, force=True, path=ROOT)
-    assert (out / "index.html").read_text() != "stale"
+    assert (out / "index.html").read_text() == written
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("precious")

@@ -9,6 +9,7 @@ the sidecars a database engine may have created beside it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -191,6 +192,13 @@ def check_target(
         raise OutputExistsError(
             f"{out} exists and was not written by `{owner}` (no {marker} file in it); not replacing it, even with --force; remove it yourself"
         )
+    if folder and force and (out / marker).is_file():
+        foreign = _not_as_written(out, marker)
+        if foreign is not None:
+            raise OutputExistsError(
+                f"{out} was written by `{owner}`, but {foreign}; not replacing it, even with --force, so nothing of yours is lost: "
+                "move it out, or remove the folder yourself"
+            )
     if not folder and not stat.S_ISREG(st.st_mode):
         raise OutputError(f"{out} is not a regular file")
     if kind is not None:
@@ -204,6 +212,61 @@ def check_target(
             raise OutputExistsError(f"{out} exists and is {what}; not replacing it, even with --force; remove it yourself or choose another name")
     if not force:
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _manifest(folder: Path, owner: str) -> str:
+    """The marker's text: who wrote the folder, then each file it wrote (SHA-256, size,
+    path as a JSON string), so that `--force` can tell the folder is still only that."""
+    lines = [f"written by {owner}; `--force` may replace this folder while it holds only the files below, unchanged"]
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        lines.append(f"sha256:{_digest(path)} {path.stat().st_size} {json.dumps(path.relative_to(folder).as_posix())}")
+    return "\n".join(lines) + "\n"
+
+
+def _not_as_written(out: Path, marker: str) -> str | None:
+    """None when OUT holds only files its MARKER lists, each unchanged (a listed file may
+    be gone); else what is not (a file the user added or changed, a symlink, an older
+    marker without the list)."""
+    try:
+        with (out / marker).open("rb") as fh:
+            text = fh.read(MAX_DESCRIPTOR_BYTES + 1).decode("utf-8")
+        listed: dict[str, tuple[int, str]] = {}
+        for line in text.splitlines()[1:]:
+            hashed, written, name = line.split(" ", 2)
+            listed[json.loads(name)] = (int(written), hashed)
+    except (OSError, ValueError):
+        return f"its {marker} file cannot be read"
+    if not listed:
+        return f"its {marker} file lists no files (an older bri-data wrote it)"
+    folders = {p for rel in listed for p in Path(rel).parents} - {Path(".")}
+    try:
+        for dirpath, dirnames, filenames in os.walk(out, onerror=_raise):  # never into a symlink
+            for name in dirnames + filenames:
+                path = Path(dirpath) / name
+                here = path.relative_to(out)
+                st = path.lstat()
+                if (stat.S_ISDIR(st.st_mode) and here in folders) or here.as_posix() == marker:
+                    continue
+                if not stat.S_ISREG(st.st_mode) or here.as_posix() not in listed:
+                    return f"it holds {here.as_posix()!r}, which it did not write"
+                size, digest = listed[here.as_posix()]
+                if st.st_size != size or f"sha256:{_digest(path)}" != digest:
+                    return f"{here.as_posix()!r} changed since it was written"
+    except OSError as exc:
+        return f"{exc.filename or out} cannot be read ({exc.strerror or exc})"
+    return None
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
 
 
 def _remove(path: Path) -> None:
@@ -245,7 +308,8 @@ def replacing(out: Path, force: bool = True, suffix: str = "", kind: str | None 
 @contextlib.contextmanager
 def replacing_dir(out: Path, force: bool, marker: str = EXPORT_MARKER, owner: str = "bri-data export") -> Iterator[Path]:
     """Directory version of `replacing`: fill a temp folder beside OUT, then swap it in,
-    with MARKER written into it (naming OWNER) so that a later `--force` may replace it.
+    with MARKER written into it (naming OWNER and listing the files, `_manifest`) so that a
+    later `--force` may replace it while it holds only those files, unchanged.
     An old folder is moved aside first and restored if the swap fails."""
     check_target(out, force, folder=True, marker=marker, owner=owner)
     tmp: Path | None = None
@@ -254,7 +318,8 @@ def replacing_dir(out: Path, force: bool, marker: str = EXPORT_MARKER, owner: st
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
         yield tmp
-        (tmp / marker).write_text(f"written by {owner}; `--force` may replace this folder\n", encoding="utf-8")
+        manifest = _manifest(tmp, owner)
+        (tmp / marker).write_text(manifest, encoding="utf-8")
         for child in tmp.rglob("*"):
             _publish_mode(child, directory=child.is_dir())
         _publish_mode(tmp, directory=True)
