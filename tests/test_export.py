@@ -692,3 +692,6 @@ def test_an_invalid_package_is_reported_and_nothing_is_published(tmp_path: Path,
     assert list(out.iterdir()) == []
     cli = runner.invoke(app, ["export", fmt, str(out / f"x.{fmt}"), "--package", str(pkg)])
     assert cli.exit_code == 1 and list(out.iterdir()) == [], cli.stderr
+    # Folders the export created for its output are removed with it.
+    cli = runner.invoke(app, ["export", fmt, str(out / "new" / "deeper" / f"x.{fmt}"), "--package", str(pkg)])
+    assert cli.exit_code == 1 and list(out.iterdir()) == [], cli.stderr

@@ -269,6 +269,26 @@ def _raise(exc: OSError) -> None:
     raise exc
 
 
+def _parents(out: Path, made: list[Path]) -> None:
+    """Create OUT's missing folders, each added to MADE (outermost first) once made, so
+    that a write that does not complete removes them again (a failed export leaves
+    nothing behind)."""
+    missing = []
+    for folder in (out.parent, *out.parent.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    for folder in reversed(missing):
+        folder.mkdir()
+        made.append(folder)
+
+
+def _unmake(folders: list[Path]) -> None:
+    for folder in reversed(folders):
+        with contextlib.suppress(OSError):  # not empty (someone wrote there meanwhile): kept
+            folder.rmdir()
+
+
 def _remove(path: Path) -> None:
     with contextlib.suppress(FileNotFoundError):
         if path.is_dir() and not path.is_symlink():
@@ -288,8 +308,10 @@ def replacing(out: Path, force: bool = True, suffix: str = "", kind: str | None 
     """
     check_target(out, force, kind=kind)
     tmp: Path | None = None
+    made: list[Path] = []
+    done = False
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        _parents(out, made)
         fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix + ".tmp", dir=out.parent)
         os.close(fd)
         tmp = Path(name)
@@ -297,12 +319,15 @@ def replacing(out: Path, force: bool = True, suffix: str = "", kind: str | None 
         check_target(out, force, kind=kind)
         _publish_mode(tmp)
         os.replace(tmp, out)
+        done = True
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         if tmp is not None:
             for path in (tmp, *(Path(f"{tmp}{s}") for s in _SIDECARS)):
                 _remove(path)
+        if not done:
+            _unmake(made)
 
 
 @contextlib.contextmanager
@@ -314,8 +339,10 @@ def replacing_dir(out: Path, force: bool, marker: str = EXPORT_MARKER, owner: st
     check_target(out, force, folder=True, marker=marker, owner=owner)
     tmp: Path | None = None
     old: Path | None = None
+    made: list[Path] = []
+    done = False
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        _parents(out, made)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
         yield tmp
         manifest = _manifest(tmp, owner)
@@ -333,12 +360,15 @@ def replacing_dir(out: Path, force: bool, marker: str = EXPORT_MARKER, owner: st
             if old is not None:
                 os.replace(old / "x", out)
             raise
+        done = True
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
     finally:
         for path in (tmp, old):
             if path is not None:
                 _remove(path)
+        if not done:
+            _unmake(made)
 
 
 def write_text(out: Path, text: str) -> None:
