@@ -107,7 +107,9 @@ def resolve_package(path: str | Path | None = None) -> Path:
         p = Path(path)
         if p.is_dir():
             p = p / DESCRIPTOR
-        found = p.is_file()
+        # A FIFO or device there is a descriptor that cannot be read (descriptor.not_json,
+        # said by the reader that refuses it), not a missing one.
+        found = p.is_file() or (p.exists() and not p.is_dir())
     except (OSError, ValueError) as exc:  # a name too long, a NUL, a loop
         raise PackageNotFoundError(f"no {DESCRIPTOR} at {path!r}: {getattr(exc, 'strerror', None) or exc}") from None
     if not found:
