@@ -158,9 +158,9 @@ def validate(
 def build(
     root: Annotated[Path, typer.Argument(help="The checkout to rebuild (holds datapackage.json, data/, schemas/).")] = Path("."),
     check: Annotated[bool, typer.Option("--check", help="Only report drift; exit 1 if a generated file is out of date.")] = False,
-    docs: Annotated[bool, typer.Option("--docs/--no-docs", help="Also regenerate docs/tables.md, DATASHEET.md and docs/timeline.svg.")] = True,
+    docs: Annotated[bool, typer.Option("--docs/--no-docs", help="Also regenerate (or with --check, check) the generated docs; only for a valid package.")] = True,
 ) -> None:
-    """Regenerate schemas/*.schema.json and datapackage.json (Table Schemas, bytes, hashes) from the contract."""
+    """Regenerate schemas/*.schema.json and datapackage.json (Table Schemas, bytes, hashes) from the contract, and (--docs, for a valid package) the generated docs: docs/tables.md, docs/validate-report.schema.json, DATASHEET.md, docs/timeline.svg, docs/package-index.md, README's code table, CITATION.cff's version."""
     from bri_data.build.generate import build as run
     from bri_data.build.generate import check as run_check
 
@@ -330,7 +330,7 @@ def _terminate(signum: int, frame: object) -> NoReturn:
 @app.command()
 def site(
     out: Annotated[Path, typer.Argument(help="Folder to write the site to (open OUT/index.html in a browser).")],
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a site bri-data wrote earlier (or an empty folder).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is an empty folder or a site bri-data wrote earlier, holding only the files it wrote, unchanged.")] = False,
     path: InstalledPackageOpt = None,
 ) -> None:
     """Write a static website: the seeds with cited spans highlighted, a page per record, table indexes, search (needs bri-data[site])."""
