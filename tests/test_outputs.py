@@ -371,3 +371,23 @@ def test_sigterm_mid_export_removes_temp_files(tmp_path: Path, fmt: str) -> None
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signal.SIGTERM and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_output_swapped_for_a_fifo_after_its_check_is_refused_without_waiting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """check_target looks at OUT (lstat), then opens it to read its mark: a FIFO put there
+    in between must be refused, not waited on (the open never follows a symlink or blocks)."""
+    from bri_data.errors import OutputError
+    from bri_data.files import atomic
+
+    out = tmp_path / "x.db"
+    os.mkfifo(out)
+    regular = tmp_path / "regular"
+    regular.write_bytes(b"SQLite format 3\x00")
+    real = Path.lstat
+    monkeypatch.setattr(Path, "lstat", lambda self: real(regular) if self == out else real(self))  # as checked before the swap
+    signal.alarm(20)  # a blocking open would hang here
+    try:
+        with pytest.raises(OutputError, match="not a regular file"):
+            atomic.check_target(out, force=True, kind="sqlite")
+    finally:
+        signal.alarm(0)

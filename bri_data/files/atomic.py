@@ -203,7 +203,12 @@ def check_target(
         raise OutputError(f"{out} is not a regular file")
     if kind is not None:
         try:
-            with out.open("rb") as fh:
+            # Opened without following a symlink or waiting on a FIFO, and checked again
+            # once open: OUT may have been swapped since the lstat above.
+            fd = os.open(out, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    raise OutputError(f"{out} is not a regular file")
                 head = fh.read(_HEAD.get(kind, 256))
         except OSError as exc:
             raise OutputError(f"{out}: {exc.strerror or exc}") from None
