@@ -22,7 +22,6 @@ from bri_data.contract.schemas import json_schema, table_schema
 from bri_data.errors import InvalidPackageError, PackageNotFoundError, UnreadableInputError
 from bri_data.files.atomic import write_text
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
-from bri_data.files.package import MalformedTableError
 from bri_data.files.paths import Refused, open_member, writable_member
 from bri_data.validation.reporters import codes_table, report_schema
 from bri_data.validation.run import validate
@@ -162,7 +161,7 @@ def check(root: Path, docs: bool = True) -> DriftResult:
             stale += _stale(root, doc_files(root))
         except InvalidPackageError as exc:
             return DriftResult(stale, f"the package has {sum(exc.report.counts.values())} finding(s); run `bri-data validate`")
-        except MalformedTableError:  # the datasheet reads the tables before anything validates them
+        except UnreadableInputError:  # the datasheet reads tables and seeds before anything validates them
             report = validate(root)
             if report.valid:
                 raise

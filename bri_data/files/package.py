@@ -50,7 +50,7 @@ def _positions(table: C.Table, header: list[str]) -> list[int]:
     """Where each of TABLE's columns is in HEADER (extra columns are skipped)."""
     missing = [c for c in table.column_names if c not in header]
     if missing:
-        raise UnreadableInputError(f"{table.path} lacks the column(s) {', '.join(missing)}; run `bri-data validate`")
+        raise MalformedTableError(f"{table.path} lacks the column(s) {', '.join(missing)} in its header; run `bri-data validate`")
     return [header.index(c) for c in table.column_names]
 
 
