@@ -391,3 +391,62 @@ def test_an_output_swapped_for_a_fifo_after_its_check_is_refused_without_waiting
             atomic.check_target(out, force=True, kind="sqlite")
     finally:
         signal.alarm(0)
+
+
+@pytest.mark.parametrize(
+    "line",
+    ['sha256:00 1 [1]', "sha256:00 1 5", "sha256:00 1 null", "sha256:00 1 " + "[" * 100_000, "not a line", "sha256:00 x \"a\"", "md5:00 1 \"a\""],
+)
+def test_a_damaged_or_crafted_folder_marker_is_refused_not_a_traceback(tmp_path: Path, line: str) -> None:
+    out = tmp_path / "pq"
+    assert runner.invoke(app, ["export", "parquet", str(out), "--package", str(ROOT)]).exit_code == 0
+    marker = out / ".bri-data-export"
+    marker.write_text(marker.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["export", "parquet", str(out), "--force", "--package", str(ROOT)])
+    assert result.exit_code == 2 and "cannot be read" in result.stderr, (result.stderr, repr(result.exception))
+
+
+def test_a_folder_marker_longer_than_the_descriptor_limit_still_reads(tmp_path: Path) -> None:
+    """A site has a page per record: its marker grows with the package (past 4 MiB at
+    about 33k files) and must still be read; listed files that are gone are allowed."""
+    from bri_data.files import atomic
+
+    out = tmp_path / "site"
+    out.mkdir()
+    gone = "".join(f"sha256:{'0' * 64} 1 \"records/r{i}.html\"\n" for i in range(60_000))
+    (out / ".bri-data-site").write_text("written by bri-data site\n" + gone, encoding="utf-8")
+    assert (out / ".bri-data-site").stat().st_size > 4 * 1024 * 1024
+    assert atomic._not_as_written(out, ".bri-data-site") is None
+
+
+def test_a_folder_made_meanwhile_by_another_program_is_not_an_error_nor_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two writes into the same new folder: the one that finds it made meanwhile goes on,
+    and does not remove it when it fails."""
+    from bri_data.errors import OutputError
+    from bri_data.files import atomic
+
+    out = tmp_path / "new" / "x.svg"
+    real = Path.mkdir
+
+    def racing(self: Path, *args: object, **kwargs: object) -> None:
+        real(self)
+        if self == out.parent:
+            raise FileExistsError(17, "File exists", str(self))
+
+    monkeypatch.setattr(Path, "mkdir", racing)
+    with pytest.raises(OutputError, match="boom"), atomic.replacing(out) as tmp:
+        tmp.write_text("x")
+        raise OSError("boom")
+    assert out.parent.is_dir() and list(out.parent.iterdir()) == []  # not ours: kept
+
+
+def test_paths_that_are_not_utf8_export_or_say_why_not(tmp_path: Path) -> None:
+    where = Path(os.fsdecode(bytes(tmp_path) + b"/q\xff"))
+    where.mkdir()
+    result = runner.invoke(app, ["export", "parquet", str(where / "pq"), "--package", str(ROOT)])
+    assert result.exit_code == 0 and (where / "pq" / "events" / "events.parquet").is_file(), result.stderr
+    result = runner.invoke(app, ["export", "sqlite", str(where / "x.db"), "--package", str(ROOT)])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, ["export", "duckdb", str(where / "x.duckdb"), "--package", str(ROOT)])
+    assert result.exit_code == 2 and "not UTF-8" in result.stderr and isinstance(result.exception, (SystemExit, type(None))), result.stderr
+    assert sorted(p.name for p in where.iterdir()) == ["pq", "x.db"]

@@ -473,7 +473,9 @@ def write_parquet(root: Path, target: Path, name: str, expected: Mapping[str, in
         file = parquet_path(target, table.name)
         file.parent.mkdir()
         rows[table.name] = 0
-        with pq.ParquetWriter(file, arrow_schema(table)) as writer, contextlib.closing(_arrow_batches(root, table)) as batches:
+        # Through a Python file: pyarrow takes a path only as UTF-8 (a folder name of other
+        # bytes failed with UnicodeEncodeError).
+        with file.open("wb") as sink, pq.ParquetWriter(sink, arrow_schema(table)) as writer, contextlib.closing(_arrow_batches(root, table)) as batches:
             for batch in batches:  # file order, as the CSV
                 writer.write_table(batch)
                 rows[table.name] += batch.num_rows
@@ -490,7 +492,8 @@ def _verify_parquet(target: Path, rows: Mapping[str, int], expected: Mapping[str
     pq: Any = require("pyarrow.parquet", "parquet")
     got = {}
     for table in C.TABLES:
-        meta = pq.read_metadata(parquet_path(target, table.name))
+        with parquet_path(target, table.name).open("rb") as fh:
+            meta = pq.read_metadata(fh)
         schema = meta.schema.to_arrow_schema()
         if not schema.equals(arrow_schema(table), check_metadata=True):
             raise OutputError(f"{table.name}.parquet was written with another schema than the export's; nothing was written")
@@ -569,6 +572,14 @@ class _Counted(Mapping[str, int]):
         return len(self._validation.result().rows_checked)
 
 
+def _utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8, read as lone surrogates
+        return False
+    return True
+
+
 def export(
     fmt: str, out: str | Path, force: bool = False, path: str | Path | None = None, metadata: str | Path | None = None
 ) -> ExportResult:
@@ -585,6 +596,8 @@ def export(
     out = Path(out)
     if metadata is not None and Path(metadata).absolute() == out.absolute():
         raise UsageError(f"--metadata {metadata} is the export itself; give the metadata its own file")
+    if fmt == "duckdb" and not _utf8(out.absolute()):  # DuckDB takes UTF-8 paths only (std::bad_cast)
+        raise OutputError(f"{out}: DuckDB cannot open a path whose bytes are not UTF-8; choose another folder or name")
     check_target(out, force, folder=fmt == "parquet", kind=None if fmt == "parquet" else fmt)
     if metadata is not None:
         check_target(Path(metadata), force, kind="json")

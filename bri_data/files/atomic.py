@@ -24,6 +24,7 @@ from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
 
 # Written into every folder `export parquet` creates: `--force` replaces only such folders.
 EXPORT_MARKER = ".bri-data-export"
+_MARKER_LINE = 64 * 1024  # longest line of a marker's file list read (a path is at most 4,096 bytes)
 # What SQLite and DuckDB may leave beside a database file.
 _SIDECARS = ("-journal", "-wal", "-shm", ".wal")
 
@@ -63,8 +64,8 @@ def _duckdb_ours(out: Path) -> str | None:
             row = con.execute("SELECT value FROM main._meta WHERE key = ?", [META_OWNER[0]]).fetchone() if table == (1,) else None
         finally:
             con.close()
-    except duckdb.Error as exc:
-        first = str(exc).splitlines()[0][:200]
+    except (duckdb.Error, RuntimeError) as exc:  # RuntimeError: a path that is not UTF-8 (std::bad_cast)
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         if "lock" in first.lower():
             return f"a DuckDB database another program has open ({first}); close that program first"
         return f"a DuckDB database bri-data cannot read ({first})"
@@ -220,8 +221,12 @@ def check_target(
 
 
 def _digest(path: Path) -> str:
+    """SHA-256 of the regular file PATH, opened without following a symlink or waiting on
+    a FIFO (one may have been swapped in since it was looked at)."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
+    with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise OSError(f"{path.name} is no longer a regular file")
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
@@ -240,13 +245,20 @@ def _not_as_written(out: Path, marker: str) -> str | None:
     """None when OUT holds only files its MARKER lists, each unchanged (a listed file may
     be gone); else what is not (a file the user added or changed, a symlink, an older
     marker without the list)."""
+    listed: dict[str, tuple[int, str]] = {}
     try:
-        with (out / marker).open("rb") as fh:
-            text = fh.read(MAX_DESCRIPTOR_BYTES + 1).decode("utf-8")
-        listed: dict[str, tuple[int, str]] = {}
-        for line in text.splitlines()[1:]:
-            hashed, written, name = line.split(" ", 2)
-            listed[json.loads(name)] = (int(written), hashed)
+        # Line by line, as long as the folder is (a site has a page per record); each line
+        # "sha256:HEX SIZE "PATH"", anything else (a crafted or damaged marker) refused.
+        with os.fdopen(os.open(out / marker, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ValueError("not a regular file")
+            fh.readline(_MARKER_LINE)
+            while raw := fh.readline(_MARKER_LINE):
+                hashed, written, name = raw.decode("utf-8").rstrip("\n").split(" ", 2)
+                path = json.loads(name) if name.startswith('"') and name.endswith('"') else None
+                if not isinstance(path, str) or not hashed.startswith("sha256:") or not written.isdigit():
+                    raise ValueError(f"a line that is not 'sha256:HEX SIZE \"PATH\"': {raw[:100]!r}")
+                listed[path] = (int(written), hashed)
     except (OSError, ValueError):
         return f"its {marker} file cannot be read"
     if not listed:
@@ -284,7 +296,10 @@ def _parents(out: Path, made: list[Path]) -> None:
             break
         missing.append(folder)
     for folder in reversed(missing):
-        folder.mkdir()
+        try:
+            folder.mkdir()
+        except FileExistsError:  # made meanwhile by another program: not ours to remove
+            continue
         made.append(folder)
 
 
