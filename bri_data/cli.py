@@ -140,16 +140,18 @@ def validate(
 
     # The machine formats always print their document (a CI job parses stdout), also when
     # nothing could be checked: then it holds one finding saying why, exit 2.
+    chosen: Path | None = None
     try:
-        report = run(_announce(choose_package(path, True)), max_per_code=max_findings, engine=engine.value)
+        chosen = _announce(choose_package(path, True))
+        report = run(chosen, max_per_code=max_findings, engine=engine.value)
     except PackageNotFoundError as exc:
         if format is Format.text:
             _fail(exc)
-        report = not_found_report(path, exc, engine.value)
+        report = not_found_report(chosen or path, exc, engine.value)
     except BriDataError as exc:
         if format is Format.text:
             _fail(exc)
-        report = usage_report(path, exc, engine.value)
+        report = usage_report(chosen or path, exc, engine.value)
     sys.stdout.write(REPORTERS[format.value](report))
     raise typer.Exit(report.exit_code)
 

@@ -235,3 +235,23 @@ def test_tools_that_do_not_validate_refuse_a_misread_table(tmp_path: Path, damag
     result = cli_runner().invoke(app, ["coverage", str(pkg)])
     assert result.exit_code == 2, result.output
     assert "data/citations.csv line 6" in result.stderr and "bri-data validate" in result.stderr
+
+
+def test_a_fifo_descriptor_in_the_working_directory_is_not_skipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without PATH, a datapackage.json here that is a FIFO is the package asked about (it
+    cannot be read: exit 2), not a reason to validate the installed one instead."""
+    os.mkfifo(tmp_path / "datapackage.json")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(app, ["validate", "-f", "json"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 and doc["counts"] == {"descriptor.not_json": 1}, result.stdout
+    assert doc["package"] == str(tmp_path / "datapackage.json")
+
+
+def test_a_check_that_cannot_run_names_the_package_it_chose(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "polars", None)  # as if not installed
+    monkeypatch.chdir(tmp_path)  # no package here: the installed one is chosen
+    result = cli_runner().invoke(app, ["validate", "--engine", "columnar", "-f", "json"])
+    doc = json.loads(result.stdout)
+    assert result.exit_code == 2 and list(doc["counts"]) == ["run.usage"]
+    assert Path(doc["package"]).is_absolute() and Path(doc["package"]).is_file()

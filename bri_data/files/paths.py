@@ -107,14 +107,18 @@ def resolve_package(path: str | Path | None = None) -> Path:
         p = Path(path)
         if p.is_dir():
             p = p / DESCRIPTOR
-        # A FIFO or device there is a descriptor that cannot be read (descriptor.not_json,
-        # said by the reader that refuses it), not a missing one.
-        found = p.is_file() or (p.exists() and not p.is_dir())
+        found = _there(p)
     except (OSError, ValueError) as exc:  # a name too long, a NUL, a loop
         raise PackageNotFoundError(f"no {DESCRIPTOR} at {path!r}: {getattr(exc, 'strerror', None) or exc}") from None
     if not found:
         raise PackageNotFoundError(f"no {DESCRIPTOR} at {path}")
     return p
+
+
+def _there(descriptor: Path) -> bool:
+    """Whether a descriptor is at DESCRIPTOR: a FIFO or device there is one that cannot be
+    read (descriptor.not_json, said by the reader that refuses it), not a missing one."""
+    return descriptor.is_file() or (descriptor.exists() and not descriptor.is_dir())
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ def choose_package(path: str | Path | None, prefer_working_directory: bool, cwd:
     if prefer_working_directory:
         try:
             here = (cwd or Path.cwd()) / DESCRIPTOR
-            found = here.is_file()
+            found = _there(here)
         except OSError:  # the working directory was removed: there is no package in it
             found = False
         if found:
