@@ -9,6 +9,7 @@ generates.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,7 +90,7 @@ def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
             raw = fh.read(MAX_DESCRIPTOR_BYTES + 1)
         if len(raw) > MAX_DESCRIPTOR_BYTES:
             raise Refused("too_large", f"more than {MAX_DESCRIPTOR_BYTES:,} bytes (README: Limits)")
-        data = json.loads(raw.decode("utf-8"), parse_constant=_not_json, object_pairs_hook=_unique_keys)
+        data = json.loads(raw.decode("utf-8"), parse_constant=_not_json, parse_float=_finite, object_pairs_hook=_unique_keys)
         problem = _beyond_limits(data)
     except Refused as exc:
         report.emit("descriptor.not_json", f"{rel} cannot be read: {exc.reason}", file=rel)
@@ -115,6 +116,15 @@ def read_descriptor(path: Path, report: Report) -> dict[str, Any] | None:
 def _not_json(name: str) -> Any:
     """NaN, Infinity and -Infinity: Python's json reads them, JSON (RFC 8259) has none."""
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    """A JSON number too large for a double (1e999) would be read as infinity: refused, as
+    Infinity is."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is too large to be represented")
+    return value
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
