@@ -317,7 +317,7 @@ def timeline(
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists and is empty or a file of the kind written.")] = False,
     path: InstalledPackageOpt = None,
 ) -> None:
-    """Draw events on a time axis and membership spells as bars, with date uncertainty shown."""
+    """Draw events on a time axis and membership spells as bars, with date uncertainty shown, as SVG or PNG (PNG needs bri-data[plot])."""
     from bri_data.build.timeline import render
 
     written = _call(render, out, path=_package(path, False), force=force)
