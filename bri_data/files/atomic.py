@@ -17,6 +17,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from bri_data.contract.model import PACKAGE_NAME
 from bri_data.errors import OutputError, OutputExistsError
@@ -204,12 +205,7 @@ def check_target(
         raise OutputError(f"{out} is not a regular file")
     if kind is not None:
         try:
-            # Opened without following a symlink or waiting on a FIFO, and checked again
-            # once open: OUT may have been swapped since the lstat above.
-            fd = os.open(out, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(fd, "rb") as fh:
-                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                    raise OutputError(f"{out} is not a regular file")
+            with _open_regular(out) as fh:  # OUT may have been swapped since the lstat above
                 head = fh.read(_HEAD.get(kind, 256))
         except OSError as exc:
             raise OutputError(f"{out}: {exc.strerror or exc}") from None
@@ -220,13 +216,20 @@ def check_target(
         raise OutputExistsError(f"{out} exists; pass --force to replace it")
 
 
+def _open_regular(path: Path) -> BinaryIO:
+    """PATH opened for reading without following a symlink or waiting on a FIFO, and
+    checked to be a regular file once open (it may have been swapped since it was looked
+    at); OSError otherwise."""
+    fh = os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb")
+    if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        fh.close()
+        raise OSError(f"{path.name} is not a regular file")
+    return fh
+
+
 def _digest(path: Path) -> str:
-    """SHA-256 of the regular file PATH, opened without following a symlink or waiting on
-    a FIFO (one may have been swapped in since it was looked at)."""
     h = hashlib.sha256()
-    with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-            raise OSError(f"{path.name} is no longer a regular file")
+    with _open_regular(path) as fh:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
@@ -249,9 +252,7 @@ def _not_as_written(out: Path, marker: str) -> str | None:
     try:
         # Line by line, as long as the folder is (a site has a page per record); each line
         # "sha256:HEX SIZE "PATH"", anything else (a crafted or damaged marker) refused.
-        with os.fdopen(os.open(out / marker, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)), "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                raise ValueError("not a regular file")
+        with _open_regular(out / marker) as fh:
             fh.readline(_MARKER_LINE)
             while raw := fh.readline(_MARKER_LINE):
                 hashed, written, name = raw.decode("utf-8").rstrip("\n").split(" ", 2)

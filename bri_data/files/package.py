@@ -22,12 +22,6 @@ from bri_data.files.paths import Refused, open_member, resolve_package
 from bri_data.files.seeds import Seed, SeedBudget, read_seed
 
 
-class MalformedTableError(UnreadableInputError):
-    """A table read but not as the contract's CSV (a stray quote, a blank or ragged row):
-    `validate` reports it as findings, while a file the path policy refuses is plain
-    UnreadableInputError."""
-
-
 def package_root(path: str | Path | None = None) -> Path:
     return resolve_package(path).parent
 
@@ -40,17 +34,15 @@ def _reading(table: C.Table) -> Iterator[None]:
         yield
     except Refused as exc:
         raise UnreadableInputError(f"cannot read {table.path}: {exc.reason}") from None
-    except OSError as exc:
-        raise UnreadableInputError(f"cannot read {table.path}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise MalformedTableError(f"cannot read {table.path}: {exc}") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UnreadableInputError(f"cannot read {table.path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
 def _positions(table: C.Table, header: list[str]) -> list[int]:
     """Where each of TABLE's columns is in HEADER (extra columns are skipped)."""
     missing = [c for c in table.column_names if c not in header]
     if missing:
-        raise MalformedTableError(f"{table.path} lacks the column(s) {', '.join(missing)} in its header; run `bri-data validate`")
+        raise UnreadableInputError(f"{table.path} lacks the column(s) {', '.join(missing)} in its header; run `bri-data validate`")
     return [header.index(c) for c in table.column_names]
 
 
@@ -76,7 +68,7 @@ def read_rows_hashed(root: Path, table: C.Table) -> tuple[list[dict[str, Any]], 
             start = reader.line_num + 1
             for cells in reader:
                 if len(cells) != len(header):
-                    raise MalformedTableError(
+                    raise UnreadableInputError(
                         f"{table.path} line {start}: the row has {len(cells)} cells, the header {len(header)}; run `bri-data validate`"
                     )
                 rows.append(typed(table, {name: cells[i] or None for name, i in zip(table.column_names, at, strict=True)}))
@@ -95,7 +87,7 @@ def read_cells(root: Path, table: C.Table, size: int) -> Generator[list[list[str
         reorder = at != list(range(len(header)))
         while chunk := list(islice(reader, size)):
             if set(map(len, chunk)) != {len(header)}:  # a blank or ragged row: the package is not valid
-                raise MalformedTableError(f"{table.path} has a row whose cells do not match its header; run `bri-data validate`")
+                raise UnreadableInputError(f"{table.path} has a row whose cells do not match its header; run `bri-data validate`")
             yield [[r[i] for i in at] for r in chunk] if reorder else chunk
 
 
