@@ -215,8 +215,9 @@ def short(value: object, limit: int = 60) -> str:
 # (bidi overrides and isolates, line/paragraph separators, zero-width joiners excluded);
 # lone surrogates too: a path's bytes that are not UTF-8 (surrogateescape) would reach the
 # output as those bytes, and a consumer reading UTF-8 fails on them.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATES = "\ud800-\udfff"
+_UNPRINTABLE = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069{_SURROGATES}]")
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
 
 
 def printable(text: str) -> str:
