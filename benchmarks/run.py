@@ -288,8 +288,12 @@ def markdown(results: dict[str, Any]) -> str:
                 s = x[cmd]
                 out.append(f"| {cmd} | {_median(s)} | {s['peak_rss_mib']:.0f} MiB | {'/'.join(map(str, s['exit_codes']))} | {s['median_s'] / base:.2f} |")
     if "load" in results:
-        out += ["", f"`bri_data.load()` of the shipped package in a fresh process: median {results['load']['median_s']:.3f} s "
-                f"over {results['load']['runs']} runs (the call itself, the imports it triggers included)."]
+        ld = results["load"]
+        floor = ld.get("pydantic_import_median_s")  # absent in results written before it was measured
+        out += ["", f"`bri_data.load()` of the shipped package in a fresh process: median {ld['median_s']:.3f} s "
+                f"over {ld['runs']} runs (the call itself, the imports it triggers included)"
+                + ("." if floor is None else f"; of this, importing pydantic (the record classes' base) alone takes a median "
+                   f"{floor:.3f} s, timed alternately in the same run.")]
     out += ["", "Targets (issue 14), judged from the numbers above:", "", "| target | measured | met |", "| --- | --- | --- |"]
     for target, measured, met in targets(results):
         verdict = "—" if met is None else "yes" if met else "**no**"
@@ -372,7 +376,10 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     cold = results["cold_start"]
     add("shipped package, cold process: at most 0.3x frictionless's wall time", cold["bri-data"]["median_s"] / cold["frictionless"]["median_s"],
         "{:.2f}x", lambda v: v <= 0.3, cold["bri-data"], cold["frictionless"])
-    add("`load()` under 0.15 s", (results.get("load") or {}).get("median_s"), "{:.3f} s", lambda v: v < 0.15)
+    ld = results.get("load") or {}
+    floor = ld.get("pydantic_import_median_s")
+    add("`load()` under 0.15 s", ld.get("median_s"), "{:.3f} s" + ("" if floor is None else f" (importing pydantic alone: {floor:.3f} s)"),
+        lambda v: v < 0.15)
     return out
 
 
@@ -401,6 +408,9 @@ def _version(dist: str) -> str | None:
 
 
 LOAD_SNIPPET = "import time, bri_data; t = time.perf_counter(); bri_data.load(); print(time.perf_counter() - t)"
+# What `load()` cannot go below while its records are pydantic models: the import
+# `bri_data.dataset.records` makes of pydantic, timed the same way in the same run.
+PYDANTIC_SNIPPET = "import time; t = time.perf_counter(); from pydantic import BaseModel, ConfigDict, create_model; print(time.perf_counter() - t)"
 
 
 def bytecode() -> str:
@@ -418,13 +428,16 @@ def bytecode() -> str:
 
 
 def measure_load(repeats: int) -> dict[str, Any]:
-    """`load()` of the shipped package, timed inside fresh processes."""
-    times = []
+    """`load()` of the shipped package, timed inside fresh processes, alternating with
+    the import of pydantic alone (its floor: `PYDANTIC_SNIPPET`)."""
+    times: dict[str, list[float]] = {"load": [], "pydantic": []}
     for i in range(repeats):
         progress(f"load(): run {i + 1}/{repeats}")
-        out = subprocess.run([sys.executable, "-c", LOAD_SNIPPET], capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return {"median_s": round(statistics.median(times), 3), "runs": repeats}
+        for name, snippet in (("load", LOAD_SNIPPET), ("pydantic", PYDANTIC_SNIPPET)):
+            out = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())
+            times[name].append(float(out.stdout.strip().splitlines()[-1]))
+    return {"median_s": round(statistics.median(times["load"]), 3), "runs": repeats,
+            "pydantic_import_median_s": round(statistics.median(times["pydantic"]), 3)}
 
 
 def package(work: Path, n: int, shape: str, broken: bool = False) -> Path:
