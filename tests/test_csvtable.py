@@ -159,3 +159,40 @@ def test_random_damage_reads_the_same_at_every_block(monkeypatch: pytest.MonkeyP
             i = rng.randrange(len(data))
             data = data[:i] + rng.choice(inserts) + data[i:]
         _same_at_every_block(data, monkeypatch, limit=rng.choice([None, 250]))
+
+
+def _byte_findings(data: bytes) -> list[tuple[str, int, str | None, str | None]]:
+    report = Report("p")
+    list(read_table(io.BytesIO(data), "f.csv", TABLE, report, FileFacts()))
+    return [(f.code, f.line, f.field, f.record_id) for f in report.findings]
+
+
+@pytest.mark.parametrize(
+    ("bad", "code", "field"),
+    [
+        (b"rel-r1,qualifies,mem-a1,mem-b1,a n\x00ote\n", "file.nul", "note"),
+        (b"rel-r1,qualifies,m\x00em-a1,mem-b1,a note\n", "file.nul", "subject_id"),
+        # Multibyte text before the bad byte: the position is counted in characters.
+        ("rel-r1,qualifies,mem-a1,mem-b1,“Ünïcode” ".encode() + b"\xff\n", "file.encoding", "note"),
+        ('rel-r1,"qual, \ufffe",mem-a1,mem-b1,x'.encode() + b"\xfe\n", "file.encoding", "note"),  # a mark-like character in the line
+        (b"rel-r1,qualifies,mem-a1,\"mem-b1\xc3\",a note\n", "file.encoding", "object_id"),
+        (b"rel-r1,qualifies\r,mem-a1,mem-b1,a n\x00ote\n", "file.nul", "note"),  # a CR removed before it
+    ],
+)
+def test_a_byte_finding_names_its_record_and_field(bad: bytes, code: str, field: str) -> None:
+    got = _byte_findings(HEADER + _row(0) + bad + _row(2))
+    assert (code, 3, field, "rel-r1") in got, got
+
+
+def test_a_byte_finding_comes_before_the_rows_own_findings_and_outside_a_record_names_none() -> None:
+    # On the header: no record. In a record of two lines: the record, no field.
+    got = _byte_findings(b"id,kind,sub\x00ject_id,object_id,note\n" + _row(0))
+    assert got[0] == ("file.nul", 1, None, None), got
+    got = _byte_findings(HEADER + b'rel-r1,qualifies,mem-a1,mem-b1,"two\nli\x00nes"\n' + _row(2))
+    assert ("file.nul", 3, None, "rel-r1") in got, got
+    # A ragged row: the record, no field (its cells do not line up with the header), and first.
+    got = _byte_findings(HEADER + b"rel-r1,qualifies,mem-a1,a n\x00ote\n")
+    assert [g[0] for g in got][:2] == ["file.nul", "csv.ragged_row"] and got[0] == ("file.nul", 2, None, "rel-r1"), got
+    # Where parsing stops, the finding is kept, before the parse error.
+    got = _byte_findings(HEADER + b'rel-r1,qualifies,mem-a1,mem-b1,"a n\x00ote"y\n')
+    assert [g[0] for g in got] == ["file.nul", "csv.malformed"] and got[0][3] is None, got

@@ -44,6 +44,30 @@ class Row:
     plain: bool = False  # True: no cell holds a control character (its block was scanned)
 
 
+@dataclass(slots=True)
+class _Noted:
+    """A byte-level finding of one line, held until the record on that line is parsed, so
+    that it names the record and, where it can be found, the field."""
+
+    code: str
+    message: str
+    line: int
+    at: int | None = None  # the character of the decoded line where the problem is, if one
+    text: str = ""  # the decoded line, once decoded
+
+
+def _field_at(text: str, at: int, header: list[str]) -> str | None:
+    """The column of HEADER whose cell holds character AT of TEXT, a line that is one whole
+    record (None if it is not, or the cell is outside the header)."""
+    mark = next(c for c in ("\ufffe", "\uffff", "\U0010fffe", "\U0010ffff") if c not in text)
+    try:
+        cells = next(csv.reader([text[:at] + mark + text[at:]], strict=True), [])
+    except csv.Error:
+        return None
+    i = next((i for i, cell in enumerate(cells) if mark in cell), None)
+    return header[i] if i is not None and i < len(header) else None
+
+
 @dataclass
 class FileFacts:
     bytes: int = 0
@@ -68,13 +92,26 @@ class _Lines:
         self.record_line = 1
         self.plain = False  # the last block handed over holds no control character but LF
         self.seen: set[str] = set()
+        self.noted: list[_Noted] = []  # byte findings not yet emitted (`flush`)
         self._first, self._offset, self._data = 1, 0, b""  # the last block: first line, byte offset, bytes
         self._start_line, self._start = 1, 0  # a record's first line and its byte offset
 
-    def _once(self, code: str, message: str, line: int) -> None:
+    def _once(self, code: str, message: str, line: int, at: int | None = None) -> None:
         if code not in self.seen:  # one finding per file is enough to act on
             self.seen.add(code)
-            self.report.emit(code, message, file=self.rel, line=line)
+            self.noted.append(_Noted(code, message, line, at))
+
+    def flush(self, before: int | None = None, record_id: str | None = None, header: list[str] | None = None) -> None:
+        """Emit the byte findings of lines before line BEFORE (all without it), naming
+        RECORD_ID, and, for a record of one line (HEADER given), the field."""
+        keep = []
+        for n in self.noted:
+            if before is not None and n.line >= before:
+                keep.append(n)
+                continue
+            field = _field_at(n.text, n.at, header) if header is not None and n.at is not None and n.text else None
+            self.report.emit(n.code, n.message, file=self.rel, line=n.line, field=field, record_id=record_id)
+        self.noted = keep
 
     def __iter__(self) -> Iterator[str]:
         return chain.from_iterable(self._blocks())
@@ -153,8 +190,12 @@ class _Lines:
                     f"bytes that are not UTF-8 at byte {exc.start + 1} of the line "
                     f"({raw[exc.start:exc.start + 4]!r}); re-save the file as UTF-8",
                     line,
+                    len(raw[: exc.start].decode("utf-8")),  # what precedes the first bad byte decodes
                 )
                 text = raw.decode("utf-8", errors="replace")
+            for n in self.noted:
+                if n.line == line:
+                    n.text = text
             yield text
             i, line = j, line + 1
 
@@ -164,8 +205,10 @@ class _Lines:
             self._once("file.bom", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM", line)
             raw = raw[3:]
         if b"\x00" in raw:
-            at = raw.index(b"\x00") + 1
-            self._once("file.nul", f"NUL byte at byte {at} of the line; remove it", line)
+            at = raw.index(b"\x00")
+            # Where the NUL was in the line as decoded (NULs and CRs removed, as below).
+            before = raw[:at].replace(b"\r\n", b"\n").replace(b"\r", b"").decode("utf-8", errors="replace")
+            self._once("file.nul", f"NUL byte at byte {at + 1} of the line; remove it", line, len(before))
             raw = raw.replace(b"\x00", b"")
         if b"\r" in raw:
             self._once("file.line_ending", "CR/CRLF line ending; save the file with LF (Unix) line endings", line)
@@ -189,6 +232,7 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
             yield from _rows(reader, lines, rel, table, report, facts)
             facts.complete = True
         except csv.Error as exc:
+            lines.flush()
             report.emit(
                 "csv.malformed",
                 f"the CSV cannot be parsed here ({exc}); check for an unterminated or stray "
@@ -197,6 +241,7 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
                 line=reader.line_num,
             )
         except _TooLarge:
+            lines.flush()
             report.emit(
                 "file.too_large",
                 f"a CSV record (a row, quoted line breaks included) longer than {MAX_ROW_BYTES:,} bytes starts here; "
@@ -205,7 +250,9 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
                 line=lines.record_line,
             )
         except OSError as exc:
+            lines.flush()
             report.emit("file.unreadable", f"reading failed: {exc.strerror or exc}", file=rel, line=reader.line_num)
+        lines.flush()  # the lines of no record (parsing stopped)
         lines.drain()
         facts.bytes, facts.sha256 = lines.bytes, lines.hash.hexdigest()
         if facts.bytes == 0:
@@ -221,6 +268,7 @@ def _rows(
     if header is None:
         return
     lines.record_line = reader.line_num + 1
+    lines.flush(lines.record_line)  # the header's
     facts.columns = header
     known = set(table.column_names)
     seen: set[str] = set()
@@ -252,11 +300,14 @@ def _rows(
         line, start = start, reader.line_num + 1
         lines.record_line = start
         if not cells:
+            lines.flush(start)
             report.emit("csv.blank_row", "blank line inside the table; delete it", file=rel, line=line)
             continue
         facts.rows += 1
         rid = cells[id_index] if id_index is not None and id_index < len(cells) else None
         rid = rid if rid and len(rid) <= 200 else None
+        if lines.noted:
+            lines.flush(start, rid, header if start == line + 1 and len(cells) == width else None)
         if len(cells) != width:
             report.emit(
                 "csv.ragged_row",
