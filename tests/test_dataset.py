@@ -15,7 +15,7 @@ import pytest
 import bri_data
 from bri_data.contract import model as C
 from bri_data.dataset.records import load, record_class
-from bri_data.errors import InvalidPackageError, LookupFailedError, MissingExtraError, UnknownKeyError
+from bri_data.errors import InvalidPackageError, LookupFailedError, MissingExtraError, UnknownKeyError, UnreadableInputError
 from bri_data.files.package import read_rows
 from fixturekit import ROOT, copy_package
 
@@ -62,8 +62,8 @@ def test_records_of_a_validated_package_equal_pydantic_validated_ones(tmp_path: 
     pkg = copy_package(tmp_path / "pkg")
     events = pkg / "data" / "events.csv"
     events.write_text(events.read_text(encoding="utf-8").replace(",summit,", ",sumit,", 1), encoding="utf-8")
-    with pytest.raises(pydantic.ValidationError, match="sumit"):
-        load(pkg, validate=False)  # unvalidated rows: pydantic checks them
+    with pytest.raises(UnreadableInputError, match=r"data/events\.csv: record 'evt-.*', type 'sumit': Input should be"):
+        load(pkg, validate=False)  # unvalidated rows: pydantic checks them, the library's error says so
 
 
 def test_a_table_changed_after_validation_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -215,3 +215,74 @@ def test_to_polars_matches_pandas() -> None:
     assert frames["actors"].schema["aliases"] == pl.List(pl.String)
     summit = events.filter(pl.col("id") == "evt-kazan-summit-2024").row(0, named=True)
     assert (summit["date_earliest"], summit["date_latest"]) == (dt.date(2024, 10, 23), dt.date(2024, 10, 24))
+
+
+def test_a_seed_changed_after_validation_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As for a table: the seeds read are those validated (their `sources.sha256`), or the
+    quotes shown in context would not be the words validated."""
+    import bri_data.dataset.records as records
+    from bri_data.validation import run
+
+    pkg = copy_package(tmp_path / "pkg")
+    seed = next((pkg / "seeds").glob("003_*.txt"))
+    checked = run.validate
+
+    def validate_then_edit(*args: object, **kwargs: object) -> object:
+        report = checked(*args, **kwargs)  # type: ignore[arg-type]
+        seed.write_text(seed.read_text(encoding="utf-8").replace("Lukashenka", "Lukashenko", 1), encoding="utf-8")
+        return report
+
+    monkeypatch.setattr(run, "validate", validate_then_edit)
+    with pytest.raises(UnreadableInputError, match=r"seeds/003_.*\.txt changed after it was validated"):
+        records.load(pkg)
+
+
+def test_load_validates_the_descriptor_it_is_given(tmp_path: Path) -> None:
+    """PATH names a datapackage.json or its folder: another file beside it is not the
+    package's descriptor, and load() does not read the one next to it instead."""
+    pkg = copy_package(tmp_path / "pkg")
+    (pkg / "notes.txt").write_text("not json", encoding="utf-8")
+    with pytest.raises(InvalidPackageError) as info:
+        load(pkg / "notes.txt")
+    assert "descriptor.not_json" in info.value.report.counts
+    with pytest.raises(bri_data.PackageNotFoundError, match=r"is not a datapackage\.json"):
+        load(pkg / "notes.txt", validate=False)
+    assert len(load(pkg / "datapackage.json", validate=False)) == len(load(pkg))
+
+
+def test_unknown_ids_raise_in_every_dataset_method() -> None:
+    """A typo is an UnknownKeyError everywhere, never an answer: an empty list of citations
+    would read as an uncited record."""
+    ds = load(ROOT)
+    for method in ("table_of", "citations", "cited_spans", "referrers", "links", "relations_of", "label"):
+        for key in ("act-lukashenk", "nonsense", ""):
+            with pytest.raises(UnknownKeyError, match="no record with id"):
+                getattr(ds, method)(key)
+    assert ds.table_of("act-lukashenka") == "actors" and ds.citations("act-lukashenka")
+    assert ds.table_of("cit-000-001") == "citations" and ds.citations("cit-000-001") == ()
+
+
+def test_unvalidated_rows_that_point_nowhere_raise_the_librarys_errors(tmp_path: Path) -> None:
+    """With validate=False a citation may name a source or line the package lacks: its span
+    cannot be shown, which is said (LookupFailedError), not an empty context."""
+    pkg = copy_package(tmp_path / "pkg")
+    cits = pkg / "data" / "citations.csv"
+    lines = cits.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = lines[1].split(",")
+    at = next(i for i, line in enumerate(lines[2:], 2) if line.split(",")[1] != first[1])  # another record's
+    second = lines[at].split(",")
+    lines[1] = ",".join([*first[:2], "src-nowhere", *first[3:]])
+    lines[at] = ",".join([*second[:3], "9999", *second[4:]])
+    cits.write_text("".join(lines), encoding="utf-8")
+    ds = load(pkg, validate=False)
+    with pytest.raises(LookupFailedError, match=f"citation {first[0]} names source 'src-nowhere'"):
+        ds.cited_spans(first[1])
+    with pytest.raises(LookupFailedError, match=f"citation {second[0]} names line 9999 in seeds/"):
+        ds.cited_spans(second[1])
+
+
+def test_the_root_stays_the_package_after_a_chdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy_package(tmp_path / "pkg")
+    monkeypatch.chdir(tmp_path)
+    ds = load("pkg")
+    assert ds.root == tmp_path / "pkg" and ds.root.is_absolute()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
+import hashlib
 import re
 import shutil
 import sqlite3
@@ -259,8 +260,9 @@ def _skip_validation(monkeypatch: pytest.MonkeyPatch, pkg: Path) -> None:
 
     report = Report(str(pkg / "datapackage.json"))
     report.rows_checked = {t.name: len(read_rows(pkg, t)) for t in C.TABLES}
+    report.sha256 = {t.name: hashlib.sha256((pkg / t.path).read_bytes()).hexdigest() for t in C.TABLES}
     monkeypatch.setattr(w, "validated_package", lambda path: (pkg, report))
-    monkeypatch.setattr(w, "package_root", lambda path: pkg)  # it has no descriptor
+    monkeypatch.setattr(w, "resolve_package", lambda path: pkg / "datapackage.json")  # it has no descriptor
 
 
 def _typed(rows: list[tuple[object, ...]]) -> list[tuple[tuple[str, object], ...]]:
@@ -442,14 +444,14 @@ def _drop_last_citation(monkeypatch: pytest.MonkeyPatch) -> None:
 
     cells, batches = w.read_cells, w._arrow_batches
 
-    def fewer_cells(root: Path, table: C.Table, size: int) -> Iterator[list[list[str]]]:
-        chunks = list(cells(root, table, size))
+    def fewer_cells(root: Path, table: C.Table, size: int, read: dict[str, str]) -> Iterator[list[list[str]]]:
+        chunks = list(cells(root, table, size, read))
         if table is C.CITATIONS:
             chunks[-1] = chunks[-1][:-1]
         yield from chunks
 
-    def fewer_batches(root: Path, table: C.Table) -> Iterator[Any]:
-        got = list(batches(root, table))
+    def fewer_batches(root: Path, table: C.Table, read: dict[str, str]) -> Iterator[Any]:
+        got = list(batches(root, table, read))
         if table is C.CITATIONS:
             got[-1] = got[-1].slice(0, got[-1].num_rows - 1)
         yield from got
@@ -581,8 +583,8 @@ def _watch_handles(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     opened: list[Any] = []
 
     @contextlib.contextmanager
-    def watched(root: Path, rel: str, what: str) -> Iterator[Any]:
-        with open_member(root, rel, what) as fh:
+    def watched(root: Path, rel: str, what: str, hashed: bool = False) -> Iterator[Any]:
+        with open_member(root, rel, what, hashed) as fh:
             opened.append(fh)
             yield fh
 
@@ -632,7 +634,7 @@ def test_a_failing_insert_leaves_no_file_open_and_the_collector_running(tmp_path
 
         opened.clear()
         with pytest.raises(duckdb.IOException) as early:
-            w._insert_duckdb(StopsEarly(), pkg, C.CITATIONS)
+            w._insert_duckdb(StopsEarly(), pkg, C.CITATIONS, {})
         assert early.value is not None and len(opened) == 1 and opened[0].closed
 
 
@@ -695,3 +697,90 @@ def test_an_invalid_package_is_reported_and_nothing_is_published(tmp_path: Path,
     # Folders the export created for its output are removed with it.
     cli = runner.invoke(app, ["export", fmt, str(out / "new" / "deeper" / f"x.{fmt}"), "--package", str(pkg)])
     assert cli.exit_code == 1 and list(out.iterdir()) == [], cli.stderr
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+def test_a_table_saved_over_while_it_is_exported_is_not_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
+    """Validation and the writer read the files apart: a table saved over in between (the
+    same number of rows, so the counts agree) was exported as if validated. The writer's
+    reading is hashed and must be the bytes validated, or nothing is published."""
+    import threading
+
+    import bri_data.exports.writers as w
+
+    pkg = copy_package(tmp_path / "pkg")
+    events = pkg / C.EVENTS.path
+    validated = threading.Event()
+    real = w.validated_package
+
+    def validate_first(path: Any) -> Any:
+        try:
+            return real(path)
+        finally:
+            validated.set()
+
+    def edited_before_read(read_with: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
+        def reader(root: Path, table: C.Table, *args: Any) -> Iterator[Any]:
+            if table is C.EVENTS:
+                validated.wait(60)
+                text = events.read_text(encoding="utf-8")
+                events.write_text(text.replace("Lukashenka", "Lukashenko", 1), encoding="utf-8")
+            yield from read_with(root, table, *args)
+
+        return reader
+
+    monkeypatch.setattr(w, "validated_package", validate_first)
+    monkeypatch.setattr(w, "read_cells", edited_before_read(w.read_cells))
+    monkeypatch.setattr(w, "_arrow_batches", edited_before_read(w._arrow_batches))
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(UnreadableInputError, match=r"data/events\.csv changed while it was exported; nothing was written"):
+        export(fmt, out / f"x.{fmt}", path=pkg)
+    assert list(out.iterdir()) == []
+
+
+def test_a_metadata_file_that_cannot_be_written_publishes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The metadata is written before the database is published: its failure leaves
+    neither (before, the database stayed, and a retry needed --force). The folder takes
+    no new file (as /proc would refuse one), though the path passes the checks."""
+    import errno
+    import tempfile
+
+    import bri_data.files.atomic as atomic
+
+    real = tempfile.mkstemp
+
+    def refuse_json(*args: Any, **kwargs: Any) -> Any:
+        if str(kwargs.get("suffix", "")).endswith(".json.tmp"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse_json)
+    with pytest.raises(OutputError, match=r"cannot write .*meta\.json: Permission denied"):
+        export("sqlite", tmp_path / "x.db", metadata=tmp_path / "meta.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_validates_the_descriptor_it_is_given(tmp_path: Path) -> None:
+    from bri_data.errors import InvalidPackageError
+
+    pkg = copy_package(tmp_path / "pkg")
+    (pkg / "notes.txt").write_text("not json", encoding="utf-8")
+    with pytest.raises(InvalidPackageError, match=r"descriptor\.not_json"):
+        export("sqlite", tmp_path / "x.db", path=pkg / "notes.txt")
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_force_replaces_the_folder_that_holds_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A relative OUT through the working directory ("../pq" from inside pq) names the same
+    folder after the old one is moved aside: the new export is published there, the old one
+    removed, nothing left beside them (before: both were lost, and success reported)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    export("parquet", "pq")
+    monkeypatch.chdir(work / "pq")
+    result = export("parquet", "../pq", force=True)
+    assert result.rows["events"] > 0
+    assert sorted(p.name for p in work.iterdir()) == ["pq"]
+    assert pq.read_table(work / "pq" / "events").num_rows == result.rows["events"]

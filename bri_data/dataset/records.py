@@ -13,14 +13,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, create_model
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from bri_data.contract import model as C
 from bri_data.dataset.frames import NAMES, pandas_frame, polars_frame, shape
-from bri_data.errors import InvalidPackageError, UnknownKeyError, UnreadableInputError
-from bri_data.files.package import package_root, read_rows_hashed, read_seeds
+from bri_data.errors import InvalidPackageError, LookupFailedError, PackageNotFoundError, UnknownKeyError, UnreadableInputError
+from bri_data.files.package import read_rows_hashed, read_seeds
+from bri_data.files.paths import DESCRIPTOR, resolve_package
 from bri_data.files.seeds import Seed
-from bri_data.findings import Report
+from bri_data.findings import Report, short
 
 
 class Record(BaseModel):
@@ -99,14 +100,28 @@ class Dataset(Mapping[str, Any]):
         return len(self._by_id)
 
     def table_of(self, record_id: str) -> str:
+        """The table of the record RECORD_ID (an unknown id raises UnknownKeyError)."""
+        self[record_id]
         return C.TABLES_BY_PREFIX[record_id.split("-", 1)[0]].name
 
     def citations(self, record_id: str) -> tuple[Any, ...]:
+        """The citations whose `record_id` is RECORD_ID; () for a record no citation names.
+        An unknown id raises UnknownKeyError (a typo must not read as an uncited record)."""
+        self[record_id]
         return self._citations.get(record_id, ())
 
     def cited_spans(self, record_id: str) -> list[CitedSpan]:
-        """The record's citations, each with its seed so the quote can be shown in context."""
-        return [CitedSpan(c, self.seeds[c.source_id]) for c in self.citations(record_id)]
+        """The record's citations, each with its seed so the quote can be shown in context.
+        A citation whose source or line the package lacks (possible only when loaded with
+        `validate=False`) raises LookupFailedError rather than show no context."""
+        out = []
+        for c in self.citations(record_id):
+            seed = self.seeds.get(c.source_id)
+            if seed is None or seed.line(c.line) is None:
+                what = f"source {c.source_id!r}" if seed is None else f"line {c.line} in {seed.path}"
+                raise LookupFailedError(f"citation {c.id} names {what}, which the package does not have; run `bri-data validate`")
+            out.append(CitedSpan(c, seed))
+        return out
 
     def links(self, record_id: str) -> dict[str, Any]:
         """The records this one points at, by column (speaker_id -> the actor, subject_id ->
@@ -147,7 +162,8 @@ class Dataset(Mapping[str, Any]):
 
     def referrers(self, record_id: str) -> list[tuple[str, str, Any]]:
         """(table, column, record) of every non-citation record that points at this one
-        (relations included)."""
+        (relations included). An unknown id raises UnknownKeyError."""
+        self[record_id]
         out = []
         for table in C.TABLES:
             if table is C.CITATIONS:
@@ -167,11 +183,11 @@ def validated_package(path: str | Path | None = None) -> tuple[Path, Report]:
     """
     from bri_data.validation.run import validate as run
 
-    root = package_root(path)
-    report = run(root)
+    descriptor = resolve_package(path)
+    report = run(descriptor)  # the descriptor named, not another one beside it
     if not report.valid:
         raise InvalidPackageError(report)
-    return root, report
+    return descriptor.parent, report
 
 
 def validated_root(path: str | Path | None = None) -> Path:
@@ -188,19 +204,41 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
 
     Raises InvalidPackageError, carrying the validator's report, when the package is invalid.
     """
-    root, report = validated_package(path) if validate else (package_root(path), None)
+    root, report = validated_package(path) if validate else (_unvalidated_root(path), None)
+    root = root.absolute()  # `ds.root` names the same folder after a chdir
     tables = {t.name: _records(root, t, report) for t in C.TABLES}
     by_id = {r.id: r for rows in tables.values() for r in rows}
     cites: dict[str, list[Any]] = {}
     for c in tables["citations"]:
         cites.setdefault(c.record_id, []).append(c)
+    seeds = read_seeds(root)
+    if report is not None:
+        _same_seeds(seeds, tables["sources"])
     return Dataset(
         root=root,
         tables=MappingProxyType(tables),
-        seeds=MappingProxyType({s.source_id: s for s in read_seeds(root)}),
+        seeds=MappingProxyType({s.source_id: s for s in seeds}),
         _by_id=MappingProxyType(by_id),
         _citations=MappingProxyType({k: tuple(v) for k, v in cites.items()}),
     )
+
+
+def _unvalidated_root(path: str | Path | None) -> Path:
+    """The package folder `load(validate=False)` reads: it reads no descriptor, so a PATH
+    naming a file must name the package's own."""
+    descriptor = resolve_package(path)
+    if descriptor.name != DESCRIPTOR:
+        raise PackageNotFoundError(f"{path} is not a {DESCRIPTOR}; give the package folder or its {DESCRIPTOR}")
+    return descriptor.parent
+
+
+def _same_seeds(seeds: list[Seed], sources: tuple[Any, ...]) -> None:
+    """The seeds read are those validated: validation compared each with its `sources.sha256`
+    (a seed must never change), so a seed changed since is refused, as a table is."""
+    recorded = {s.id: s.sha256 for s in sources}
+    for seed in seeds:
+        if recorded.get(seed.source_id) != seed.sha256:
+            raise UnreadableInputError(f"{seed.path} changed after it was validated; nothing was loaded; load again")
 
 
 def _records(root: Path, table: C.Table, report: Report | None) -> tuple[Any, ...]:
@@ -213,10 +251,23 @@ def _records(root: Path, table: C.Table, report: Report | None) -> tuple[Any, ..
     cls = record_class(table.name)
     rows, digest = read_rows_hashed(root, table)
     if report is None:
-        return tuple(cls(**row) for row in rows)
+        return tuple(_validated(cls, table, row) for row in rows)
     if report.sha256.get(table.name) != digest:
         raise UnreadableInputError(f"{table.path} changed after it was validated; nothing was loaded; load again")
     return tuple(cls.model_construct(**row) for row in rows)
+
+
+def _validated(cls: type[Record], table: C.Table, row: dict[str, Any]) -> Record:
+    """ROW as a record, pydantic validating it; a row that does not fit raises the
+    library's UnreadableInputError (naming table, record and field), not pydantic's error."""
+    try:
+        return cls(**row)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(map(str, err["loc"]))
+        raise UnreadableInputError(
+            f"{table.path}: record {short(row.get('id'))}, {field} {short(err.get('input'))}: {err['msg']}; run `bri-data validate`"
+        ) from None
 
 
 def to_pandas(name: str | None = None, path: str | Path | None = None, index: bool = True) -> Any:

@@ -38,8 +38,8 @@ from bri_data.exports import datasette
 from bri_data.exports import ddl as sql
 from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, replacing, replacing_dir
 from bri_data.files.limits import MAX_ROW_BYTES
-from bri_data.files.package import package_root, read_cells, read_rows
-from bri_data.files.paths import Refused, open_member, stop_reading
+from bri_data.files.package import read_cells, read_rows
+from bri_data.files.paths import Refused, open_member, read_digest, resolve_package, stop_reading
 from bri_data.findings import Report
 from bri_data.validation.rowengine import collector_paused
 
@@ -127,11 +127,12 @@ def _not_an_integer(table: C.Table) -> UnreadableInputError:
     return UnreadableInputError(f"{table.path} holds an integer cell without the written form; run `bri-data validate`")
 
 
-def _arrow_batches(root: Path, table: C.Table) -> Generator[Any, None, None]:
+def _arrow_batches(root: Path, table: C.Table, read: dict[str, str]) -> Generator[Any, None, None]:
     """TABLE's rows as Arrow tables of the export schema (`arrow_schema`), in file order,
     one parse block at a time. Every cell is read as text (empty: null); integer cells
     must have the contract's written form (`INT_PATTERN`, which validate has checked) and
-    are then cast to int64, so the values are those `read_rows` gives."""
+    are then cast to int64, so the values are those `read_rows` gives. READ: as for
+    `read_cells`, the SHA-256 of the bytes read, once at the end."""
     pa: Any = require("pyarrow", "parquet")
     pc: Any = require("pyarrow.compute", "parquet")
     pcsv: Any = require("pyarrow.csv", "parquet")
@@ -146,7 +147,7 @@ def _arrow_batches(root: Path, table: C.Table) -> Generator[Any, None, None]:
         ),
     }
     try:
-        with open_member(root, table.path, "table") as raw:
+        with open_member(root, table.path, "table", hashed=True) as raw:
             for batch in pcsv.open_csv(raw, **options):
                 arrays = []
                 for col in table.columns:
@@ -157,18 +158,19 @@ def _arrow_batches(root: Path, table: C.Table) -> Generator[Any, None, None]:
                         values = values.cast(pa.int64())
                     arrays.append(values)
                 yield pa.Table.from_arrays(arrays, schema=schema)
+            read[table.name] = read_digest(raw)
     except Refused as exc:
         raise UnreadableInputError(f"cannot read {table.path}: {exc.reason}") from None
     except (OSError, pa.ArrowException) as exc:
         raise UnreadableInputError(f"cannot read {table.path}: {exc}") from None
 
 
-def _arrow_generations(root: Path, table: C.Table, refs: list[str]) -> Generator[Any, None, None]:
+def _arrow_generations(root: Path, table: C.Table, refs: list[str], read: dict[str, str]) -> Generator[Any, None, None]:
     """TABLE, whose columns REFS point at its own rows, read whole (as Arrow data) and
     handed out one generation at a time, parents first (`generations`)."""
     pa: Any = require("pyarrow", "parquet")
     pc: Any = require("pyarrow.compute", "parquet")
-    whole = pa.concat_tables(list(_arrow_batches(root, table)))
+    whole = pa.concat_tables(list(_arrow_batches(root, table, read)))
     ids = whole.column("id")
     parents = [pc.index_in(whole.column(c), value_set=ids).to_pylist() for c in refs]  # row -> its parent's row
     for rows in generations(parents, whole.num_rows):
@@ -197,7 +199,7 @@ def _written_integers(cells: Sequence[str]) -> bool:
     return all(v == "" or _INT.match(v) for v in cells)
 
 
-def _insert_sqlite(con: Any, root: Path, table: C.Table) -> int:
+def _insert_sqlite(con: Any, root: Path, table: C.Table, read: dict[str, str]) -> int:
     """Insert TABLE's rows chunk by chunk, the cells as written: the INSERT makes an empty
     cell NULL (NULLIF) and the STRICT table stores an integer column's text as the integer
     it spells, as `read_rows` types them. SQLite would also store '+5', ' 5' or '5.0' as 5,
@@ -208,7 +210,7 @@ def _insert_sqlite(con: Any, root: Path, table: C.Table) -> int:
     integers = [itemgetter(i) for i, c in enumerate(table.columns) if c.type == "integer"]
     n = 0
     # closing: an insert that fails leaves no CSV handle open for the traceback's lifetime
-    with contextlib.closing(read_cells(root, table, CHUNK)) as chunks:
+    with contextlib.closing(read_cells(root, table, CHUNK, read)) as chunks:
         for chunk in chunks:
             if not all(_written_integers(list(map(cell, chunk))) for cell in integers):
                 raise _not_an_integer(table)
@@ -221,7 +223,7 @@ def _once(value: Any) -> Generator[Any, None, None]:
     yield value
 
 
-def _insert_duckdb(con: Any, root: Path, table: C.Table) -> int:
+def _insert_duckdb(con: Any, root: Path, table: C.Table, read: dict[str, str]) -> int:
     """Insert TABLE's rows as Arrow batches: one INSERT ... SELECT streaming the whole
     table (DuckDB scans the Arrow data: no insert per row; one statement checks its keys
     faster than one per batch), or, for a table whose rows refer to each other, one per
@@ -248,10 +250,10 @@ def _insert_duckdb(con: Any, root: Path, table: C.Table) -> int:
                 raise
 
     refs = _self_refs(table)
-    whole = _arrow_generations(root, table, refs) if refs else _once(None)
+    whole = _arrow_generations(root, table, refs, read) if refs else _once(None)
     with contextlib.closing(whole):
         for generation in whole:
-            batches = stream(_arrow_batches(root, table) if generation is None else _once(generation))
+            batches = stream(_arrow_batches(root, table, read) if generation is None else _once(generation))
             con.register("_batch", pa.RecordBatchReader.from_batches(schema, batches))
             try:
                 con.execute(f"INSERT INTO {sql.q(table.name)} SELECT * FROM _batch")
@@ -265,12 +267,13 @@ def _insert_duckdb(con: Any, root: Path, table: C.Table) -> int:
     return n
 
 
-def _fill(con: Any, root: Path, dialect: sql.Dialect) -> dict[str, int]:
-    """Create and fill every table, its indexes, the views and _meta; rows per table."""
+def _fill(con: Any, root: Path, dialect: sql.Dialect, read: dict[str, str]) -> dict[str, int]:
+    """Create and fill every table, its indexes, the views and _meta; rows per table (READ:
+    the SHA-256 of each file as read, `read_cells`)."""
     rows: dict[str, int] = {}
     for table in C.TABLES:
         con.execute(sql.create_table(table, dialect))
-        rows[table.name] = _insert_sqlite(con, root, table) if dialect == "sqlite" else _insert_duckdb(con, root, table)
+        rows[table.name] = _insert_sqlite(con, root, table, read) if dialect == "sqlite" else _insert_duckdb(con, root, table, read)
         for stmt in sql.indexes(table):
             con.execute(stmt)
     for view in sql.VIEWS:
@@ -280,7 +283,7 @@ def _fill(con: Any, root: Path, dialect: sql.Dialect) -> dict[str, int]:
     return rows
 
 
-def write_sqlite(root: Path, target: Path, expected: Mapping[str, int]) -> dict[str, int]:
+def write_sqlite(root: Path, target: Path, expected: Mapping[str, int], read: dict[str, str]) -> dict[str, int]:
     """Fill TARGET (a new file) and check it (`_check_sqlite`); rows per table.
 
     One transaction loads the tables, their indexes, the views and _meta; a second builds
@@ -299,16 +302,16 @@ def write_sqlite(root: Path, target: Path, expected: Mapping[str, int]) -> dict[
         con.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         con.execute(f"PRAGMA application_id = {APPLICATION_ID}")  # bri-data's mark: what `--force` may replace
         con.execute("BEGIN")
-        rows = _fill(con, root, "sqlite")
+        rows = _fill(con, root, "sqlite", read)
         con.execute("COMMIT")
-        with _reading(target) as read:
-            keys = read(_key_queries(), True)
+        with _reading(target) as query:
+            keys = query(_key_queries(), True)
             con.execute("BEGIN")
             for stmt in sql.fts():
                 con.execute(stmt)
             found = keys.result()  # before COMMIT, which waits for the checks' read lock
             con.execute("COMMIT")
-            final = read(["PRAGMA quick_check", *_count_queries()], False).result()
+            final = query(["PRAGMA quick_check", *_count_queries()], False).result()
     finally:
         con.close()
     _check_sqlite(found, final[0])
@@ -421,12 +424,12 @@ def _verify(con: Any, rows: Mapping[str, int], expected: Mapping[str, int]) -> N
     _compare_counts(got, rows, expected)
 
 
-def write_duckdb(root: Path, target: Path, expected: Mapping[str, int]) -> dict[str, int]:
+def write_duckdb(root: Path, target: Path, expected: Mapping[str, int], read: dict[str, str]) -> dict[str, int]:
     duckdb: Any = require("duckdb", "duckdb")
     target.unlink()  # DuckDB refuses an existing empty file; the temp name is ours
     con = duckdb.connect(str(target))
     try:
-        rows = _fill(con, root, "duckdb")
+        rows = _fill(con, root, "duckdb", read)
         con.execute("CHECKPOINT")  # the data into the database file itself, not only the WAL
     finally:
         con.close()
@@ -464,7 +467,7 @@ def parquet_path(out: Path, table: str) -> Path:
     return out / table / f"{table}.parquet"
 
 
-def write_parquet(root: Path, target: Path, name: str, expected: Mapping[str, int]) -> dict[str, int]:
+def write_parquet(root: Path, target: Path, name: str, expected: Mapping[str, int], read: dict[str, str]) -> dict[str, int]:
     pq: Any = require("pyarrow.parquet", "parquet")
     rows: dict[str, int] = {}
     # One folder per table: pyarrow, pandas and polars read a folder as one dataset and
@@ -475,7 +478,7 @@ def write_parquet(root: Path, target: Path, name: str, expected: Mapping[str, in
         rows[table.name] = 0
         # Through a Python file: pyarrow takes a path only as UTF-8 (a folder name of other
         # bytes failed with UnicodeEncodeError).
-        with file.open("wb") as sink, pq.ParquetWriter(sink, arrow_schema(table)) as writer, contextlib.closing(_arrow_batches(root, table)) as batches:
+        with file.open("wb") as sink, pq.ParquetWriter(sink, arrow_schema(table)) as writer, contextlib.closing(_arrow_batches(root, table, read)) as batches:
             for batch in batches:  # file order, as the CSV
                 writer.write_table(batch)
                 rows[table.name] += batch.num_rows
@@ -526,20 +529,20 @@ class Validation:
     counted per table (for the read-back), waited for when first used. The thread is a
     daemon: Ctrl-C does not wait for it; the interpreter's exit stops it (`_running`)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, descriptor: Path) -> None:
         self._done = threading.Event()
         self._report: Report | None = None
         self._error: BaseException | None = None
         self.counts: Mapping[str, int] = _Counted(self)
         atexit.unregister(_stop_validations)  # registered once, however many exports run
         atexit.register(_stop_validations)
-        thread = threading.Thread(target=self._run, args=(root,), name="bri-data-validate", daemon=True)
+        thread = threading.Thread(target=self._run, args=(descriptor,), name="bri-data-validate", daemon=True)
         _running.add(thread)
         thread.start()
 
-    def _run(self, root: Path) -> None:
+    def _run(self, descriptor: Path) -> None:
         try:
-            self._report = validated_package(root)[1]
+            self._report = validated_package(descriptor)[1]
         except BaseException as exc:  # raised in the caller's thread, by result()
             self._error = exc
         finally:
@@ -570,6 +573,14 @@ class _Counted(Mapping[str, int]):
 
     def __len__(self) -> int:
         return len(self._validation.result().rows_checked)
+
+
+def _same_bytes(read: Mapping[str, str], report: Report) -> None:
+    """Every table was written from the bytes validated (`Report.sha256`, the validator's
+    own reading), or nothing is published."""
+    for table in C.TABLES:
+        if read.get(table.name) != report.sha256.get(table.name):
+            raise UnreadableInputError(f"{table.path} changed while it was exported; nothing was written; export again")
 
 
 def _utf8(path: Path) -> bool:
@@ -609,21 +620,28 @@ def export(
     if fmt == "parquet":
         pyarrow: Any = require("pyarrow", "parquet")
         engine_errors += (pyarrow.ArrowException,)
-    root = package_root(path)
-    checking = Validation(root)
+    descriptor = resolve_package(path)
+    root = descriptor.parent
+    checking = Validation(descriptor)  # the descriptor named, not another one beside it
     expected = checking.counts
     rows: dict[str, int] = {}
+    read: dict[str, str] = {}  # the SHA-256 of each table as the writer read it
     try:
-        with collector_paused():  # a quarter of a 1M-row SQLite export was the collector's passes
+        with collector_paused(), contextlib.ExitStack() as outputs:  # a quarter of a 1M-row SQLite export was the collector's passes
+            if metadata is not None:
+                # Written first, published last: a metadata path that cannot be written
+                # fails the export before the database is published.
+                meta = outputs.enter_context(replacing(Path(metadata), force=force, suffix=".json", kind="json"))
+                meta.write_text(json.dumps(datasette.metadata(out.stem), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if fmt == "parquet":
-                with replacing_dir(out, force) as tmp_dir:
-                    rows = write_parquet(root, tmp_dir, out.name, expected)
-                    checking.result()  # before the rename: nothing of an invalid package is published
+                tmp = outputs.enter_context(replacing_dir(out, force))
+                rows = write_parquet(root, tmp, out.name, expected, read)
             else:
-                writer = write_sqlite if fmt == "sqlite" else write_duckdb
-                with replacing(out, force=force, suffix=f".{fmt}", kind=fmt) as tmp:
-                    rows = writer(root, tmp, expected)
-                    checking.result()
+                tmp = outputs.enter_context(replacing(out, force=force, suffix=f".{fmt}", kind=fmt))
+                rows = (write_sqlite if fmt == "sqlite" else write_duckdb)(root, tmp, expected, read)
+            # Before the renames: nothing of an invalid package is published, nor rows
+            # that are not the ones validated (a file saved over while it was exported).
+            _same_bytes(read, checking.result())
     except engine_errors as exc:  # e.g. "database or disk is full"
         checking.result()  # an invalid package is what to report, not what it did to the writer
         raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None
@@ -631,9 +649,5 @@ def export(
         checking.result()
         raise
     report = checking.result()
-    if metadata is not None:
-        doc = json.dumps(datasette.metadata(out.stem), indent=2, ensure_ascii=False) + "\n"
-        with replacing(Path(metadata), force=force, suffix=".json", kind="json") as tmp:
-            tmp.write_text(doc, encoding="utf-8")
     notes = () if report.engine_note is None else (report.engine_note,)
     return ExportResult(fmt, out, rows, None if metadata is None else Path(metadata), report.engine, notes)

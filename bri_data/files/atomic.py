@@ -318,6 +318,16 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
+def _fixed(out: Path) -> Path:
+    """OUT as a path that names the same place whatever moves: its folder resolved (no
+    "..", no working directory), its own name kept (a symlink there is refused, not
+    followed). A folder OUT may hold the working directory, which moves aside with it:
+    a relative "../out" from inside it would then name a place inside the old folder."""
+    if out.name in ("", "..", "."):  # the folder itself ("." or ".."): no name of its own to keep
+        return out.resolve()
+    return out.parent.resolve() / out.name
+
+
 @contextlib.contextmanager
 def replacing(out: Path, force: bool = True, suffix: str = "", kind: str | None = None) -> Iterator[Path]:
     """Yield a temporary path next to OUT; on success rename it over OUT, else delete it.
@@ -328,18 +338,19 @@ def replacing(out: Path, force: bool = True, suffix: str = "", kind: str | None 
     OSError (no space, read-only, ...) becomes OutputError.
     """
     check_target(out, force, kind=kind)
+    target = _fixed(out)
     tmp: Path | None = None
     made: list[Path] = []
     done = False
     try:
-        _parents(out, made)
-        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix + ".tmp", dir=out.parent)
+        _parents(target, made)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=suffix + ".tmp", dir=target.parent)
         os.close(fd)
         tmp = Path(name)
         yield tmp
-        check_target(out, force, kind=kind)
+        check_target(target, force, kind=kind)
         _publish_mode(tmp)
-        os.replace(tmp, out)
+        os.replace(tmp, target)
         done = True
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from None
@@ -358,28 +369,29 @@ def replacing_dir(out: Path, force: bool, marker: str = EXPORT_MARKER, owner: st
     later `--force` may replace it while it holds only those files, unchanged.
     An old folder is moved aside first and restored if the swap fails."""
     check_target(out, force, folder=True, marker=marker, owner=owner)
+    target = _fixed(out)
     tmp: Path | None = None
     old: Path | None = None
     made: list[Path] = []
     done = False
     try:
-        _parents(out, made)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        _parents(target, made)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=target.parent)).absolute()
         yield tmp
         manifest = _manifest(tmp, owner)
         (tmp / marker).write_text(manifest, encoding="utf-8")
         for child in tmp.rglob("*"):
             _publish_mode(child, directory=child.is_dir())
         _publish_mode(tmp, directory=True)
-        check_target(out, force, folder=True, marker=marker, owner=owner)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
-            os.replace(out, old / "x")
+        check_target(target, force, folder=True, marker=marker, owner=owner)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=target.parent)).absolute()
+            os.replace(target, old / "x")
         try:
-            os.replace(tmp, out)
+            os.replace(tmp, target)
         except OSError:
             if old is not None:
-                os.replace(old / "x", out)
+                os.replace(old / "x", target)
             raise
         done = True
     except OSError as exc:

@@ -18,7 +18,7 @@ from typing import Any
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed
 from bri_data.errors import UnreadableInputError
-from bri_data.files.paths import Refused, open_member, resolve_package
+from bri_data.files.paths import Refused, open_member, read_digest, resolve_package
 from bri_data.files.seeds import Seed, SeedBudget, read_seed
 
 
@@ -76,11 +76,12 @@ def read_rows_hashed(root: Path, table: C.Table) -> tuple[list[dict[str, Any]], 
     return rows, hashlib.sha256(data).hexdigest()
 
 
-def read_cells(root: Path, table: C.Table, size: int) -> Generator[list[list[str]], None, None]:
+def read_cells(root: Path, table: C.Table, size: int, read: dict[str, str]) -> Generator[list[list[str]], None, None]:
     """TABLE's rows, SIZE at a time, each the list of its cells as written ("" for an
     empty one) in the contract's column order: for writers that type a chunk at once
-    (`typed_column`). Memory holds one chunk."""
-    with _reading(table), open_member(root, table.path, "table") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
+    (`typed_column`). Memory holds one chunk. Once the file is read to its end, READ maps
+    the table's name to the SHA-256 of the bytes read (for comparing with those validated)."""
+    with _reading(table), open_member(root, table.path, "table", hashed=True) as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as fh:
         reader = csv.reader(fh, strict=True)
         header = next(reader, None) or []
         at = _positions(table, header)
@@ -89,6 +90,7 @@ def read_cells(root: Path, table: C.Table, size: int) -> Generator[list[list[str
             if set(map(len, chunk)) != {len(header)}:  # a blank or ragged row: the package is not valid
                 raise UnreadableInputError(f"{table.path} has a row whose cells do not match its header; run `bri-data validate`")
             yield [[r[i] for i in at] for r in chunk] if reorder else chunk
+        read[table.name] = read_digest(raw)
 
 
 def read_seeds(root: Path) -> list[Seed]:

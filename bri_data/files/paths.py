@@ -8,6 +8,7 @@ descriptor, tables and seeds through it, so none reads what validate would refus
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
 import os
 import re
@@ -79,6 +80,36 @@ class _Member(io.BufferedReader):
     def readline(self, size: int | None = -1, /) -> bytes:
         self._go()
         return super().readline(size)
+
+
+class _Hashed(io.FileIO):
+    """A member file's bytes hashed (SHA-256) as the buffered reader takes them from the
+    file: what a reader read, not what the file holds at some other moment. The buffered
+    reader reads through `readinto` and `readall` only."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.digest = hashlib.sha256()
+
+    def readinto(self, buffer: Any, /) -> int | None:
+        n = super().readinto(buffer)
+        if n:
+            self.digest.update(memoryview(buffer)[:n])
+        return n
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        self.digest.update(data)
+        return data
+
+
+def read_digest(fh: BinaryIO) -> str:
+    """The SHA-256 (hex) of the bytes read so far from FH, opened with `open_member(...,
+    hashed=True)`: once read to its end, the digest of the file as it was read."""
+    raw = getattr(fh, "raw", None)
+    if not isinstance(raw, _Hashed):
+        raise TypeError("read_digest needs a file opened with open_member(..., hashed=True)")
+    return raw.digest.hexdigest()
 
 
 def shipped_root() -> Path:
@@ -200,8 +231,9 @@ MEMBERS: dict[MemberKind, tuple[re.Pattern[str], str, int]] = {
 }
 
 
-def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
-    """Open REL inside ROOT for reading in binary, or raise Refused.
+def open_member(root: Path, rel: object, kind: MemberKind, hashed: bool = False) -> BinaryIO:
+    """Open REL inside ROOT for reading in binary, or raise Refused. HASHED: the bytes are
+    hashed as they are read (`read_digest`).
 
     The one path policy: REL is a plain relative POSIX path (`unsafe_reason`) of the form
     its KIND may take (`MEMBERS`); it resolves, symlinks followed, to a place inside ROOT;
@@ -227,7 +259,8 @@ def open_member(root: Path, rel: object, kind: MemberKind) -> BinaryIO:
     if not inside:
         raise Refused("unsafe", "the path leads outside the package through a symlink; refused")
     try:
-        fh = _Member(io.FileIO(resolved, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0))))
+        raw = (_Hashed if hashed else io.FileIO)(resolved, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NONBLOCK", 0)))
+        fh = _Member(raw)
     except OSError as exc:
         raise _oserror(exc) from None
     try:
