@@ -784,3 +784,35 @@ def test_force_replaces_the_folder_that_holds_the_working_directory(tmp_path: Pa
     assert result.rows["events"] > 0
     assert sorted(p.name for p in work.iterdir()) == ["pq"]
     assert pq.read_table(work / "pq" / "events").num_rows == result.rows["events"]
+
+
+def test_the_sql_id_check_is_the_contracts_id_pattern() -> None:
+    """The id CHECK (GLOB; SQL has no regular expressions in SQLite) accepts exactly what
+    the contract's pattern does, in both dialects: case, stray characters, hyphens at the
+    edges or doubled, non-ASCII letters and digits."""
+    import random
+
+    from bri_data.exports import ddl
+
+    rng = random.Random(14)
+    alphabet = "ab9Z-_ é٣."
+    words = ["act-x", "act-", "act--x", "act-x-", "ACT-x", "act-X", "actx", "act-x--y", "act-a1-b2", "act-٣", "evt-x", ""]
+    words += ["act-" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(3000)]
+    lite, duck = sqlite3.connect(":memory:"), duckdb.connect()
+    for table in (C.ACTORS, C.CITATIONS):
+        pattern = re.compile(table.column("id").pattern or "")
+        words = [w.replace("act-", table.prefix + "-", 1) for w in words]
+        lite_check = ddl.id_check(table, "sqlite").replace('"id"', "x")
+        duck_check = ddl.id_check(table, "duckdb").replace('"id"', "x")
+        for word in words:
+            want = pattern.fullmatch(word) is not None
+            assert bool(lite.execute(f"SELECT {lite_check} FROM (SELECT ? AS x)", (word,)).fetchone()[0]) is want, word
+            assert bool(duck.execute(f"SELECT {duck_check} FROM (SELECT ? AS x)", [word]).fetchone()[0]) is want, word
+
+
+def test_an_exported_database_refuses_an_id_the_contract_refuses(tmp_path: Path) -> None:
+    export("sqlite", tmp_path / "x.db")
+    con = sqlite3.connect(tmp_path / "x.db")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        con.execute("INSERT INTO actors (id, name, kind) VALUES ('ACT-Foo', 'x', 'person')")
+    con.execute("INSERT INTO actors (id, name, kind) VALUES ('act-foo', 'x', 'person')")  # the written form

@@ -18,11 +18,24 @@ def lit(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _column_checks(table: C.Table, col: C.Column) -> list[str]:
+def id_check(table: C.Table, dialect: Dialect) -> str:
+    """The id pattern (`<prefix>-[a-z0-9]+(-[a-z0-9]+)*`, the contract's `_id_pattern`) in
+    SQL, which has no regular expressions in SQLite: the prefix and a letter or digit, then
+    only letters, digits and single inner hyphens. GLOB, unlike LIKE, is case-sensitive;
+    SQLite negates a class with `^`, DuckDB with `!` (tests/test_export.py compares the
+    two with the pattern)."""
+    col, neg = q("id"), "^" if dialect == "sqlite" else "!"
+    return (
+        f"{col} GLOB {lit(table.prefix + '-[a-z0-9]*')} AND {col} NOT GLOB {lit(f'*[{neg}a-z0-9-]*')} "
+        f"AND {col} NOT GLOB '*--*' AND {col} NOT GLOB '*-'"
+    )
+
+
+def _column_checks(table: C.Table, col: C.Column, dialect: Dialect = "sqlite") -> list[str]:
     """The CHECK expressions on one column (written beside it in CREATE TABLE)."""
     out = []
     if col.name == "id":
-        out.append(f"{q('id')} LIKE {lit(table.prefix + '-%')}")
+        out.append(id_check(table, dialect))
     if col.vocabulary:
         out.append(f"{q(col.name)} IN ({', '.join(lit(v) for v in col.enum or [])})")
     if col.minimum is not None:
@@ -54,7 +67,7 @@ def create_table(table: C.Table, dialect: Dialect) -> str:
             parts.append("NOT NULL")
         if col.name == "id":
             parts.append("PRIMARY KEY")
-        parts += [f"CHECK ({c})" for c in _column_checks(table, col)]
+        parts += [f"CHECK ({c})" for c in _column_checks(table, col, dialect)]
         lines.append("  " + " ".join(parts))
     lines += [f"  CHECK ({c})" for c in _table_checks(table)]
     for col in table.foreign_keys:
