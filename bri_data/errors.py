@@ -16,8 +16,9 @@ class PackageNotFoundError(BriDataError):
     """No datapackage.json where one was asked for (usage error, exit 2)."""
 
 
-class UsageError(BriDataError):
-    """The call itself is wrong (an unknown format, a bad file suffix): exit 2."""
+class UsageError(BriDataError, ValueError):
+    """The call itself is wrong (an unknown format, a path that is not a path, a bad file
+    suffix): exit 2. A ValueError too, as Python's own wrong arguments are."""
 
 
 class UnreadableInputError(BriDataError):

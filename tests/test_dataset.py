@@ -286,3 +286,30 @@ def test_the_root_stays_the_package_after_a_chdir(tmp_path: Path, monkeypatch: p
     monkeypatch.chdir(tmp_path)
     ds = load("pkg")
     assert ds.root == tmp_path / "pkg" and ds.root.is_absolute()
+
+
+def test_records_and_datasets_pickle_copy_and_print_briefly() -> None:
+    """multiprocessing, joblib and notebooks pickle and copy what they are given; a
+    Dataset's repr is a line, not its 800 records and the seeds' text."""
+    import copy
+    import pickle
+
+    ds = load(ROOT)
+    record = ds["act-lukashenka"]
+    again = pickle.loads(pickle.dumps(record))
+    assert again == record and type(again) is type(record) and type(record).__name__ == "ActorRecord"
+    for other in (pickle.loads(pickle.dumps(ds)), copy.deepcopy(ds)):
+        assert dict(other.items()) == dict(ds.items()) and other.root == ds.root
+        assert other.cited_spans("act-lukashenka")[0].line_text == ds.cited_spans("act-lukashenka")[0].line_text
+    assert repr(ds).startswith(f"Dataset(root={str(ds.root)!r}, sources=") and len(repr(ds)) < 200
+    with pytest.raises(TypeError, match="unhashable type: 'Dataset'"):
+        hash(ds)
+
+
+@pytest.mark.parametrize("call", ["load(5)", "load(False)", "to_pandas('events', False)", "export('csv', 'x')", "export('sqlite', None)"])
+def test_wrong_arguments_raise_the_librarys_usage_error(call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ValueError too, as Python's own wrong arguments are; and nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(bri_data.UsageError) as info:
+        eval(call, {"load": load, "to_pandas": bri_data.to_pandas, "export": bri_data.export})
+    assert isinstance(info.value, ValueError) and list(tmp_path.iterdir()) == []

@@ -45,8 +45,21 @@ def record_class(table_name: str) -> type[Record]:
             base = Literal[tuple(col.enum or [])]
         typ = base if col.required else base | None
         fields[col.name] = (typ, ... if col.required else None)
-    name = table.title.removesuffix("s") + "Record"  # ActorRecord, EventRecord, ...
-    return create_model(name, __base__=Record, __doc__=table.description, **fields)
+    name = next(n for n, t in _CLASS_TABLES.items() if t == table_name)  # ActorRecord, EventRecord, ...
+    # Named as an attribute of this module (`__getattr__` below): pickle, multiprocessing
+    # and copy find the class again by that name.
+    return create_model(name, __base__=Record, __doc__=table.description, __module__=__name__, **fields)
+
+
+_CLASS_TABLES = {t.title.removesuffix("s") + "Record": t.name for t in C.TABLES}
+
+
+def __getattr__(name: str) -> Any:
+    """The record classes (`ActorRecord`, ...) as attributes of this module, made on first
+    use (PEP 562)."""
+    if name in _CLASS_TABLES:
+        return record_class(_CLASS_TABLES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -83,6 +96,17 @@ class Dataset(Mapping[str, Any]):
     seeds: Mapping[str, Seed]
     _by_id: Mapping[str, Any] = field(repr=False)
     _citations: Mapping[str, tuple[Any, ...]] = field(repr=False)
+
+    __hash__ = None  # type: ignore[assignment]  # a mapping, as a dict: unhashable
+
+    def __repr__(self) -> str:  # not the 800 records and the seeds' text
+        counts = ", ".join(f"{name}={len(rows)}" for name, rows in self.tables.items())
+        return f"Dataset(root={str(self.root)!r}, {counts})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (multiprocessing, joblib, copy) as its tables and seeds; the read-only
+        views are made again."""
+        return (dataset, (self.root, dict(self.tables), list(self.seeds.values())))
 
     def __getitem__(self, record_id: str) -> Any:
         try:
@@ -207,13 +231,18 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
     root, report = validated_package(path) if validate else (_unvalidated_root(path), None)
     root = root.absolute()  # `ds.root` names the same folder after a chdir
     tables = {t.name: _records(root, t, report) for t in C.TABLES}
+    seeds = read_seeds(root)
+    if report is not None:
+        _same_seeds(seeds, tables["sources"])
+    return dataset(root, tables, seeds)
+
+
+def dataset(root: Path, tables: dict[str, tuple[Any, ...]], seeds: list[Seed]) -> Dataset:
+    """The Dataset of TABLES (name -> records) and SEEDS, with its indexes by id."""
     by_id = {r.id: r for rows in tables.values() for r in rows}
     cites: dict[str, list[Any]] = {}
     for c in tables["citations"]:
         cites.setdefault(c.record_id, []).append(c)
-    seeds = read_seeds(root)
-    if report is not None:
-        _same_seeds(seeds, tables["sources"])
     return Dataset(
         root=root,
         tables=MappingProxyType(tables),

@@ -20,6 +20,7 @@ import atexit
 import contextlib
 import datetime as dt
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -601,7 +602,9 @@ def export(
     OutputError (cannot be written: a directory or symlink in the way, no space, read-only).
     """
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if not isinstance(out, (str, os.PathLike)):
+        raise UsageError(f"OUT is a str or os.PathLike, not {type(out).__name__}")
     if metadata is not None and fmt != "sqlite":
         raise UsageError("Datasette metadata is written for sqlite exports only")
     out = Path(out)

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Literal
 
 from bri_data.contract import model as C
-from bri_data.errors import OutputError, PackageNotFoundError
+from bri_data.errors import OutputError, PackageNotFoundError, UsageError
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES, MAX_NAME_CHARS, MAX_PATH_CHARS, MAX_SEED_BYTES, MAX_TABLE_BYTES
 
 DESCRIPTOR = "datapackage.json"
@@ -132,6 +132,8 @@ def resolve_package(path: str | Path | None = None) -> Path:
     so a library call behaves the same in every folder. The curators' commands opt in to
     the working directory with `working_package`.
     """
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise UsageError(f"a package path is a str or os.PathLike (a folder or its {DESCRIPTOR}), not {type(path).__name__}")
     try:
         if path is None:
             return shipped_root() / DESCRIPTOR
