@@ -410,7 +410,7 @@ def _version(dist: str) -> str | None:
 LOAD_SNIPPET = "import time, bri_data; t = time.perf_counter(); bri_data.load(); print(time.perf_counter() - t)"
 # What `load()` cannot go below while its records are pydantic models: the import
 # `bri_data.dataset.records` makes of pydantic, timed the same way in the same run.
-PYDANTIC_SNIPPET = "import time; t = time.perf_counter(); from pydantic import BaseModel, ConfigDict, create_model; print(time.perf_counter() - t)"
+PYDANTIC_SNIPPET = "import time; t = time.perf_counter(); from pydantic import BaseModel, ConfigDict, ValidationError, create_model; print(time.perf_counter() - t)"
 
 
 def bytecode() -> str:
