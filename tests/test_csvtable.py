@@ -196,3 +196,10 @@ def test_a_byte_finding_comes_before_the_rows_own_findings_and_outside_a_record_
     # Where parsing stops, the finding is kept, before the parse error.
     got = _byte_findings(HEADER + b'rel-r1,qualifies,mem-a1,mem-b1,"a n\x00ote"y\n')
     assert [g[0] for g in got] == ["file.nul", "csv.malformed"] and got[0][3] is None, got
+
+
+def test_a_line_holding_every_noncharacter_still_names_its_field() -> None:
+    """The marker that finds the field is a lone surrogate, which no decoded line holds: a
+    line with U+FFFE, U+FFFF, U+10FFFE and U+10FFFF (valid UTF-8) cannot exhaust it."""
+    line = "rel-r1,qualifies,mem-a1,mem-b1,\ufffe\uffff\U0010fffe\U0010ffff a n".encode() + b"\x00ote\n"
+    assert ("file.nul", 3, "note", "rel-r1") in _byte_findings(HEADER + _row(0) + line)

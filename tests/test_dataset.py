@@ -313,3 +313,35 @@ def test_wrong_arguments_raise_the_librarys_usage_error(call: str, tmp_path: Pat
     with pytest.raises(bri_data.UsageError) as info:
         eval(call, {"load": load, "to_pandas": bri_data.to_pandas, "export": bri_data.export})
     assert isinstance(info.value, ValueError) and list(tmp_path.iterdir()) == []
+
+
+def test_load_reads_the_sources_table_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seeds loaded are those of the sources rows loaded (the bytes validated), not of
+    the sources table read a second time, which may have changed in between."""
+    import bri_data.files.package as package
+
+    real = package.read_rows
+
+    def no_second_reading(root: Path, table: C.Table) -> object:
+        assert table is not C.SOURCES, "sources.csv read again"
+        return real(root, table)
+
+    monkeypatch.setattr(package, "read_rows", no_second_reading)
+    ds = load(ROOT)
+    assert set(ds.seeds) == {s.id for s in ds.tables["sources"]}
+
+
+def test_table_of_an_unvalidated_record_is_its_table_whatever_its_id() -> None:
+    ds = load(ROOT)
+    assert all(ds.table_of(r.id) == name for name, rows in ds.tables.items() for r in rows)
+
+
+@pytest.mark.parametrize("call", ["write_site(5)", "render(5)", "export('sqlite', 'x.db', metadata=5)", "export('sqlite', 'x\\0.db')"])
+def test_wrong_output_arguments_raise_the_librarys_usage_error(call: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bri_data.build.site import write_site
+    from bri_data.build.timeline import render
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(bri_data.UsageError):
+        eval(call, {"write_site": write_site, "render": render, "export": bri_data.export})
+    assert list(tmp_path.iterdir()) == []

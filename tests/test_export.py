@@ -23,7 +23,7 @@ import pytest
 from bri_data.cli import app
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed, typed_column
-from bri_data.errors import MissingExtraError, OutputError, OutputExistsError, UnreadableInputError
+from bri_data.errors import MissingExtraError, OutputError, OutputExistsError, UnreadableInputError, UsageError
 from bri_data.exports.writers import arrow_schema, export, generations
 from bri_data.files.package import read_rows
 from bri_data.files.paths import open_member
@@ -816,3 +816,60 @@ def test_an_exported_database_refuses_an_id_the_contract_refuses(tmp_path: Path)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         con.execute("INSERT INTO actors (id, name, kind) VALUES ('ACT-Foo', 'x', 'person')")
     con.execute("INSERT INTO actors (id, name, kind) VALUES ('act-foo', 'x', 'person')")  # the written form
+
+
+def test_the_sources_meta_rows_are_the_ones_inserted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """_meta reads the sources table once more (each seed's sha256): that reading must be
+    the bytes inserted and validated too."""
+    import bri_data.exports.writers as w
+
+    pkg = copy_package(tmp_path / "pkg")
+    real = w.read_rows_hashed
+
+    def edited_first(root: Path, table: C.Table) -> Any:
+        sources = root / table.path
+        sources.write_text(sources.read_text(encoding="utf-8").replace("Preiherman", "Preihermann", 1), encoding="utf-8")
+        return real(root, table)
+
+    monkeypatch.setattr(w, "read_rows_hashed", edited_first)
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(UnreadableInputError, match=r"data/sources\.csv changed while it was exported"):
+        export("sqlite", out / "x.db", path=pkg)
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["sub/../x.db", "link.db"])
+def test_metadata_that_is_the_export_by_another_name_is_refused(tmp_path: Path, name: str) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.db").symlink_to(tmp_path / "x.db")
+    with pytest.raises(UsageError, match="is the export itself"):
+        export("sqlite", tmp_path / "x.db", metadata=tmp_path / name)
+    assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.parametrize("out", [".", "..", "pq/.."])
+def test_an_output_named_dot_or_dot_dot_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str) -> None:
+    (tmp_path / "work" / "pq").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "work")
+    with pytest.raises(UsageError, match="give the output its own name"):
+        export("parquet", out, force=True)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["pq", "work"]
+
+
+def test_a_broken_link_on_the_way_to_out_is_not_followed(tmp_path: Path) -> None:
+    """OUT's folder is resolved only where it exists: a broken link on the way is refused
+    where it is used, never made real by creating what it points at."""
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere" / "deep")
+    for fmt, name in (("sqlite", "x.db"), ("parquet", "pq")):
+        with pytest.raises(OutputError):
+            export(fmt, tmp_path / "link" / "sub" / name)
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_an_id_with_a_nul_is_refused_by_sqlite_too(tmp_path: Path) -> None:
+    """SQLite's GLOB stops at a NUL: the id check counts the id's bytes as well."""
+    export("sqlite", tmp_path / "x.db")
+    con = sqlite3.connect(tmp_path / "x.db")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        con.execute("INSERT INTO actors (id, name, kind) VALUES ('act-foo' || char(0) || 'BAD!', 'x', 'person')")

@@ -27,7 +27,7 @@ from bri_data.contract import model as C
 from bri_data.dataset.curation import SeedCoverage, Sentence, coverage
 from bri_data.dataset.records import Dataset, load
 from bri_data.errors import require
-from bri_data.files.atomic import check_target, replacing_dir
+from bri_data.files.atomic import check_target, output_path, replacing_dir
 from bri_data.files.seeds import Seed
 from bri_data.findings import printable
 
@@ -371,7 +371,7 @@ def write_site(out: str | Path, force: bool = False, path: str | Path | None = N
     An existing OUT is replaced only with FORCE, and only when bri-data wrote it (it holds
     the marker file) or it is empty.
     """
-    out = Path(out)
+    out = output_path(out)
     require("jinja2", "site")
     require("markdown_it", "site")
     check_target(out, force, folder=True, marker=MARKER, owner="bri-data site")  # before the work; checked again before the swap

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 from bri_data.contract.edtf import bounds
 from bri_data.dataset.records import Dataset, load
 from bri_data.errors import UsageError, require
-from bri_data.files.atomic import PNG_TEXT, SVG_MARK, write_with
+from bri_data.files.atomic import PNG_TEXT, SVG_MARK, output_path, write_with
 from bri_data.files.limits import MAX_TIMELINE_ROWS
 from bri_data.findings import printable
 
@@ -254,7 +254,7 @@ def to_png(d: Drawing, target: Path) -> None:
 
 def render(out: str | Path, path: str | Path | None = None, force: bool = False) -> Path:
     """Draw the timeline of the package at PATH to OUT (.svg or .png), atomically."""
-    out = Path(out)
+    out = output_path(out)
     suffix = out.suffix.lower()
     if suffix not in (".svg", ".png"):
         raise UsageError(f"{out}: the timeline is written as .svg or .png")

@@ -125,8 +125,7 @@ class Dataset(Mapping[str, Any]):
 
     def table_of(self, record_id: str) -> str:
         """The table of the record RECORD_ID (an unknown id raises UnknownKeyError)."""
-        self[record_id]
-        return C.TABLES_BY_PREFIX[record_id.split("-", 1)[0]].name
+        return _CLASS_TABLES[type(self[record_id]).__name__]
 
     def citations(self, record_id: str) -> tuple[Any, ...]:
         """The citations whose `record_id` is RECORD_ID; () for a record no citation names.
@@ -231,7 +230,9 @@ def load(path: str | Path | None = None, validate: bool = True) -> Dataset:
     root, report = validated_package(path) if validate else (_unvalidated_root(path), None)
     root = root.absolute()  # `ds.root` names the same folder after a chdir
     tables = {t.name: _records(root, t, report) for t in C.TABLES}
-    seeds = read_seeds(root)
+    # The seeds of the sources rows loaded (the bytes validated), not of a sources table
+    # read again.
+    seeds = read_seeds(root, [s.model_dump() for s in tables["sources"]])
     if report is not None:
         _same_seeds(seeds, tables["sources"])
     return dataset(root, tables, seeds)
@@ -268,6 +269,8 @@ def _same_seeds(seeds: list[Seed], sources: tuple[Any, ...]) -> None:
     for seed in seeds:
         if recorded.get(seed.source_id) != seed.sha256:
             raise UnreadableInputError(f"{seed.path} changed after it was validated; nothing was loaded; load again")
+    if {s.source_id for s in seeds} != set(recorded):  # every source has its seed
+        raise UnreadableInputError("the seeds read are not those of the sources validated; nothing was loaded; load again")
 
 
 def _records(root: Path, table: C.Table, report: Report | None) -> tuple[Any, ...]:

@@ -25,10 +25,13 @@ def id_check(table: C.Table, dialect: Dialect) -> str:
     SQLite negates a class with `^`, DuckDB with `!` (tests/test_export.py compares the
     two with the pattern)."""
     col, neg = q("id"), "^" if dialect == "sqlite" else "!"
-    return (
+    glob = (
         f"{col} GLOB {lit(table.prefix + '-[a-z0-9]*')} AND {col} NOT GLOB {lit(f'*[{neg}a-z0-9-]*')} "
         f"AND {col} NOT GLOB '*--*' AND {col} NOT GLOB '*-'"
     )
+    # SQLite's GLOB and length() stop at a NUL; its bytes as a BLOB do not (an ASCII id
+    # has as many bytes as characters).
+    return glob + (f" AND length({col}) = length(CAST({col} AS BLOB))" if dialect == "sqlite" else "")
 
 
 def _column_checks(table: C.Table, col: C.Column, dialect: Dialect = "sqlite") -> list[str]:

@@ -37,9 +37,9 @@ from bri_data.dataset.records import validated_package
 from bri_data.errors import OutputError, UnreadableInputError, UsageError, require
 from bri_data.exports import datasette
 from bri_data.exports import ddl as sql
-from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, replacing, replacing_dir
+from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, output_path, replacing, replacing_dir
 from bri_data.files.limits import MAX_ROW_BYTES
-from bri_data.files.package import read_cells, read_rows
+from bri_data.files.package import read_cells, read_rows_hashed
 from bri_data.files.paths import Refused, open_member, read_digest, resolve_package, stop_reading
 from bri_data.findings import Report
 from bri_data.validation.rowengine import collector_paused
@@ -178,15 +178,19 @@ def _arrow_generations(root: Path, table: C.Table, refs: list[str], read: dict[s
         yield whole.take(pa.array(rows, type=pa.int64()))
 
 
-def _meta(root: Path) -> list[tuple[str, str]]:
-    """The _meta table: package, version, export time and each source's sha256."""
+def _meta(root: Path, read: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The _meta table: package, version, export time and each source's sha256, from the
+    sources table as inserted (READ: its digest then; checked against validation's)."""
+    sources, digest = read_rows_hashed(root, C.SOURCES)
+    if digest != read.get(C.SOURCES.name):
+        raise UnreadableInputError(f"{C.SOURCES.path} changed while it was exported; nothing was written; export again")
     meta = [
         META_OWNER,  # what `--force` looks for in a DuckDB file (`atomic.SIGNATURES`)
         ("package_id", C.PACKAGE_ID),
         ("version", C.VERSION),
         ("exported_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
     ]
-    meta += [(f"source:{s['id']}:sha256", s["sha256"]) for s in read_rows(root, C.SOURCES)]
+    meta += [(f"source:{s['id']}:sha256", s["sha256"]) for s in sources]
     return meta
 
 
@@ -280,7 +284,7 @@ def _fill(con: Any, root: Path, dialect: sql.Dialect, read: dict[str, str]) -> d
     for view in sql.VIEWS:
         con.execute(view)
     con.execute(sql.META)
-    con.executemany("INSERT INTO _meta VALUES (?, ?)", _meta(root))
+    con.executemany("INSERT INTO _meta VALUES (?, ?)", _meta(root, read))
     return rows
 
 
@@ -603,12 +607,12 @@ def export(
     """
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if not isinstance(out, (str, os.PathLike)):
-        raise UsageError(f"OUT is a str or os.PathLike, not {type(out).__name__}")
     if metadata is not None and fmt != "sqlite":
         raise UsageError("Datasette metadata is written for sqlite exports only")
-    out = Path(out)
-    if metadata is not None and Path(metadata).absolute() == out.absolute():
+    out = output_path(out)
+    if metadata is not None:
+        metadata = output_path(metadata, "METADATA")
+    if metadata is not None and os.path.realpath(metadata) == os.path.realpath(out):  # ".." and links too
         raise UsageError(f"--metadata {metadata} is the export itself; give the metadata its own file")
     if fmt == "duckdb" and not _utf8(out.absolute()):  # DuckDB takes UTF-8 paths only (std::bad_cast)
         raise OutputError(f"{out}: DuckDB cannot open a path whose bytes are not UTF-8; choose another folder or name")
@@ -632,8 +636,10 @@ def export(
     try:
         with collector_paused(), contextlib.ExitStack() as outputs:  # a quarter of a 1M-row SQLite export was the collector's passes
             if metadata is not None:
-                # Written first, published last: a metadata path that cannot be written
-                # fails the export before the database is published.
+                # Written first, checked again before the database is published, published
+                # right after it: a metadata path that cannot be written, or that another
+                # file took meanwhile, fails the export with nothing published. (Between
+                # the two renames only the disk itself failing could part them.)
                 meta = outputs.enter_context(replacing(Path(metadata), force=force, suffix=".json", kind="json"))
                 meta.write_text(json.dumps(datasette.metadata(out.stem), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             if fmt == "parquet":
@@ -645,6 +651,8 @@ def export(
             # Before the renames: nothing of an invalid package is published, nor rows
             # that are not the ones validated (a file saved over while it was exported).
             _same_bytes(read, checking.result())
+            if metadata is not None:
+                check_target(Path(metadata), force, kind="json")
     except engine_errors as exc:  # e.g. "database or disk is full"
         checking.result()  # an invalid package is what to report, not what it did to the writer
         raise OutputError(f"cannot write {out}: {type(exc).__name__}: {exc}") from None

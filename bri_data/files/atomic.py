@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bri_data.contract.model import PACKAGE_NAME
-from bri_data.errors import OutputError, OutputExistsError
+from bri_data.errors import OutputError, OutputExistsError, UsageError
 from bri_data.files.limits import MAX_DESCRIPTOR_BYTES
 
 # Written into every folder `export parquet` creates: `--force` replaces only such folders.
@@ -174,6 +174,8 @@ def check_target(
     a regular file for a file output, and for one of a KIND (`SIGNATURES`) only an empty
     file or one of that kind; for a folder output, an empty folder or one holding MARKER
     (the file each folder-writing command leaves in what it wrote)."""
+    if folder and out.name in ("", ".", ".."):  # (a file output there: "is a directory", below)
+        raise UsageError(f"{str(out)!r} names a folder by . or ..; give the output its own name (e.g. ../out)")
     sidecar = _in_use(out) if kind is not None and SIGNATURES[kind] is _database else None
     if sidecar is not None:  # also without OUT: the new file would be read with it
         raise OutputExistsError(
@@ -186,6 +188,8 @@ def check_target(
         return
     except OSError as exc:
         raise OutputError(f"{out}: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL in the path
+        raise UsageError(f"{str(out)!r}: a path cannot hold a NUL character") from None
     if stat.S_ISLNK(st.st_mode):
         raise OutputError(f"{out} is a symlink; give the path of the file itself")
     if stat.S_ISDIR(st.st_mode) and not folder:
@@ -318,14 +322,23 @@ def _remove(path: Path) -> None:
             path.unlink()
 
 
+def output_path(out: object, what: str = "OUT") -> Path:
+    """OUT, an output path given to a library call, as a Path; anything but a str or
+    os.PathLike is a UsageError (not a TypeError from deep inside)."""
+    if not isinstance(out, (str, os.PathLike)):
+        raise UsageError(f"{what} is a str or os.PathLike, not {type(out).__name__}")
+    return Path(out)
+
+
 def _fixed(out: Path) -> Path:
     """OUT as a path that names the same place whatever moves: its folder resolved (no
     "..", no working directory), its own name kept (a symlink there is refused, not
     followed). A folder OUT may hold the working directory, which moves aside with it:
     a relative "../out" from inside it would then name a place inside the old folder."""
-    if out.name in ("", "..", "."):  # the folder itself ("." or ".."): no name of its own to keep
-        return out.resolve()
-    return out.parent.resolve() / out.name
+    try:
+        return out.parent.resolve(strict=True) / out.name
+    except (OSError, RuntimeError):  # no such folder yet (`_parents` makes it), or a broken link on the way
+        return out.absolute()  # as given: a broken link stays broken, and is refused where it is used
 
 
 @contextlib.contextmanager

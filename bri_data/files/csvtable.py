@@ -59,7 +59,7 @@ class _Noted:
 def _field_at(text: str, at: int, header: list[str]) -> str | None:
     """The column of HEADER whose cell holds character AT of TEXT, a line that is one whole
     record (None if it is not, or the cell is outside the header)."""
-    mark = next(c for c in ("\ufffe", "\uffff", "\U0010fffe", "\U0010ffff") if c not in text)
+    mark = "\ud800"  # a lone surrogate: no decoded line holds one (UTF-8 cannot spell it)
     try:
         cells = next(csv.reader([text[:at] + mark + text[at:]], strict=True), [])
     except csv.Error:

@@ -93,10 +93,11 @@ def read_cells(root: Path, table: C.Table, size: int, read: dict[str, str]) -> G
         read[table.name] = read_digest(raw)
 
 
-def read_seeds(root: Path) -> list[Seed]:
+def read_seeds(root: Path, sources: list[dict[str, Any]] | None = None) -> list[Seed]:
+    """The seed of each row of SOURCES (without it, of the sources table read now)."""
     seeds = []
     budget = SeedBudget()
-    for src in read_rows(root, C.SOURCES):
+    for src in read_rows(root, C.SOURCES) if sources is None else sources:
         path = src["path"]
         try:
             if not isinstance(path, str) or not isinstance(src["id"], str):
