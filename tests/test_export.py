@@ -873,3 +873,25 @@ def test_an_id_with_a_nul_is_refused_by_sqlite_too(tmp_path: Path) -> None:
     con = sqlite3.connect(tmp_path / "x.db")
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         con.execute("INSERT INTO actors (id, name, kind) VALUES ('act-foo' || char(0) || 'BAD!', 'x', 'person')")
+
+
+@pytest.mark.parametrize("fmt", ["sqlite", "duckdb"])
+def test_force_keeps_a_database_holding_the_users_own_tables(tmp_path: Path, fmt: str) -> None:
+    """As a folder holding a file the user added is kept: an export the user added a table
+    or view to is not replaced, even with --force (before, the table was lost). An export
+    as written is replaced, by either format."""
+    out = tmp_path / f"x.{fmt}"
+    export(fmt, out)
+    export("duckdb" if fmt == "sqlite" else "sqlite", out, force=True)  # either may replace the other
+    export(fmt, out, force=True)
+    con: Any = sqlite3.connect(out) if fmt == "sqlite" else duckdb.connect(str(out))
+    con.execute("CREATE TABLE my_coding (id TEXT, code TEXT)")
+    con.execute("INSERT INTO my_coding VALUES ('act-lukashenka', 'x')")
+    con.execute("CREATE VIEW my_view AS SELECT * FROM my_coding")
+    con.commit()
+    con.close()
+    with pytest.raises(OutputExistsError, match=r"holds tables or views it did not write \(my_coding, my_view\)"):
+        export(fmt, out, force=True)
+    con = sqlite3.connect(out) if fmt == "sqlite" else duckdb.connect(str(out))
+    assert con.execute("SELECT count(*) FROM my_coding").fetchone() == (1,)
+    con.close()

@@ -162,6 +162,19 @@ FTS: tuple[tuple[C.Table, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 
+# FTS5's own tables beside each full-text table (external content: no _content).
+FTS_SHADOWS = ("_data", "_idx", "_docsize", "_config")
+
+
+def written_names(dialect: Dialect) -> frozenset[str]:
+    """The tables and views an export of DIALECT creates: a database holding any other
+    holds something of the user's (`exports.writers._foreign`)."""
+    names = {t.name for t in C.TABLES} | {v.name for v in V.VIEWS} | {"_meta"}
+    if dialect == "sqlite":
+        names |= {f"{t.name}_fts{s}" for t, _, _ in FTS for s in ("", *FTS_SHADOWS)}
+    return frozenset(names)
+
+
 def fts() -> list[str]:
     out = []
     for table, unindexed, indexed in FTS:

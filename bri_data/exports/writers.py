@@ -34,7 +34,7 @@ from typing import Any, Literal
 from bri_data.contract import model as C
 from bri_data.contract.cells import INT_PATTERN
 from bri_data.dataset.records import validated_package
-from bri_data.errors import OutputError, UnreadableInputError, UsageError, require
+from bri_data.errors import OutputError, OutputExistsError, UnreadableInputError, UsageError, require
 from bri_data.exports import datasette
 from bri_data.exports import ddl as sql
 from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, output_path, replacing, replacing_dir
@@ -588,6 +588,44 @@ def _same_bytes(read: Mapping[str, str], report: Report) -> None:
             raise UnreadableInputError(f"{table.path} changed while it was exported; nothing was written; export again")
 
 
+def _foreign(out: Path) -> list[str]:
+    """The tables and views of OUT, a database bri-data exported (`check_target` said so),
+    that no export writes (`ddl.written_names`): the user's own, which `--force` keeps.
+    Read-only; DuckDB with no access to other files or extensions, as `check_target`."""
+    if out.stat().st_size == 0:  # an empty file, which --force may replace
+        return []
+    if _sqlite_header(out):
+        query = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+        try:
+            con = sqlite3.connect(f"{out.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                names = [n for (n,) in con.execute(query).fetchall()]
+            finally:
+                con.close()
+        except sqlite3.Error as exc:
+            raise OutputError(f"{out}: cannot read its tables ({exc})") from None
+        return sorted(set(names) - sql.written_names("sqlite"))
+    duckdb: Any = require("duckdb", "duckdb")
+    safe = {"enable_external_access": False, "autoload_known_extensions": False, "autoinstall_known_extensions": False}
+    try:
+        con = duckdb.connect(str(out), read_only=True, config=safe)
+        try:
+            names = [n for (n,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+                "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = current_database() AND NOT internal"
+            ).fetchall()]
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise OutputError(f"{out}: cannot read its tables ({str(exc).splitlines()[0][:200]})") from None
+    return sorted(set(names) - sql.written_names("duckdb"))
+
+
+def _sqlite_header(out: Path) -> bool:
+    with out.open("rb") as fh:
+        return fh.read(16) == b"SQLite format 3\x00"
+
+
 def _utf8(path: Path) -> bool:
     try:
         str(path).encode("utf-8")
@@ -617,6 +655,13 @@ def export(
     if fmt == "duckdb" and not _utf8(out.absolute()):  # DuckDB takes UTF-8 paths only (std::bad_cast)
         raise OutputError(f"{out}: DuckDB cannot open a path whose bytes are not UTF-8; choose another folder or name")
     check_target(out, force, folder=fmt == "parquet", kind=None if fmt == "parquet" else fmt)
+    if fmt != "parquet" and out.exists():  # (a folder is checked by its manifest)
+        foreign = _foreign(out)
+        if foreign:
+            raise OutputExistsError(
+                f"{out} is an export of bri-data, but holds tables or views it did not write ({', '.join(foreign[:5])}); "
+                "not replacing it, even with --force, so nothing of yours is lost: move them out, or remove the file yourself"
+            )
     if metadata is not None:
         check_target(Path(metadata), force, kind="json")
     engine_errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
