@@ -597,7 +597,9 @@ def _foreign(out: Path) -> list[str]:
     if _sqlite_header(out):
         query = "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
         try:
-            con = sqlite3.connect(f"{out.resolve().as_uri()}?mode=ro", uri=True)
+            # immutable: no lock, and no -wal or -shm file made beside a WAL-mode database
+            # (`check_target` refuses any there: the file itself holds every table).
+            con = sqlite3.connect(f"{out.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
             try:
                 names = [n for (n,) in con.execute(query).fetchall()]
             finally:
