@@ -45,13 +45,14 @@ def record_class(table_name: str) -> type[Record]:
             base = Literal[tuple(col.enum or [])]
         typ = base if col.required else base | None
         fields[col.name] = (typ, ... if col.required else None)
-    name = next(n for n, t in _CLASS_TABLES.items() if t == table_name)  # ActorRecord, EventRecord, ...
+    name = _CLASS_NAMES[table_name]
     # Named as an attribute of this module (`__getattr__` below): pickle, multiprocessing
     # and copy find the class again by that name.
     return create_model(name, __base__=Record, __doc__=table.description, __module__=__name__, **fields)
 
 
-_CLASS_TABLES = {t.title.removesuffix("s") + "Record": t.name for t in C.TABLES}
+_CLASS_NAMES = {t.name: t.title.removesuffix("s") + "Record" for t in C.TABLES}  # actors: ActorRecord, ...
+_CLASS_TABLES = {cls: table for table, cls in _CLASS_NAMES.items()}
 
 
 def __getattr__(name: str) -> Any:

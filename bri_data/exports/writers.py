@@ -37,7 +37,16 @@ from bri_data.dataset.records import validated_package
 from bri_data.errors import OutputError, OutputExistsError, UnreadableInputError, UsageError, require
 from bri_data.exports import datasette
 from bri_data.exports import ddl as sql
-from bri_data.files.atomic import APPLICATION_ID, META_OWNER, check_target, output_path, replacing, replacing_dir
+from bri_data.files.atomic import (
+    APPLICATION_ID,
+    DUCKDB_SAFE,
+    META_OWNER,
+    SQLITE_HEADER,
+    check_target,
+    output_path,
+    replacing,
+    replacing_dir,
+)
 from bri_data.files.limits import MAX_ROW_BYTES
 from bri_data.files.package import read_cells, read_rows_hashed
 from bri_data.files.paths import Refused, open_member, read_digest, resolve_package, stop_reading
@@ -608,9 +617,8 @@ def _foreign(out: Path) -> list[str]:
             raise OutputError(f"{out}: cannot read its tables ({exc})") from None
         return sorted(set(names) - sql.written_names("sqlite"))
     duckdb: Any = require("duckdb", "duckdb")
-    safe = {"enable_external_access": False, "autoload_known_extensions": False, "autoinstall_known_extensions": False}
     try:
-        con = duckdb.connect(str(out), read_only=True, config=safe)
+        con = duckdb.connect(str(out), read_only=True, config=DUCKDB_SAFE)
         try:
             names = [n for (n,) in con.execute(
                 "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
@@ -625,7 +633,7 @@ def _foreign(out: Path) -> list[str]:
 
 def _sqlite_header(out: Path) -> bool:
     with out.open("rb") as fh:
-        return fh.read(16) == b"SQLite format 3\x00"
+        return fh.read(len(SQLITE_HEADER)) == SQLITE_HEADER
 
 
 def _utf8(path: Path) -> bool:

@@ -43,8 +43,18 @@ SVG_MARK = f"<!-- written by {PACKAGE_NAME} -->"  # the first line of an SVG it 
 PNG_TEXT = ("Software", PACKAGE_NAME)  # a PNG text chunk (tEXt), written right after the header
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database
+# DuckDB opened on a file bri-data did not necessarily write: no access to other files or
+# the network, no extensions loaded or installed.
+DUCKDB_SAFE: dict[str, str | bool | int | float | list[str]] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+}
+
+
 def _sqlite_ours(head: bytes) -> bool:
-    return head.startswith(b"SQLite format 3\x00") and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+    return head.startswith(SQLITE_HEADER) and int.from_bytes(head[68:72], "big") == APPLICATION_ID
 
 
 def _duckdb_ours(out: Path) -> str | None:
@@ -55,9 +65,8 @@ def _duckdb_ours(out: Path) -> str | None:
         import duckdb
     except ImportError:
         return "a DuckDB database, and duckdb is not installed to tell whether bri-data wrote it"
-    safe: dict[str, str | bool | int | float | list[str]] = {"enable_external_access": False, "autoload_known_extensions": False, "autoinstall_known_extensions": False}
     try:
-        con = duckdb.connect(str(out), read_only=True, config=safe)
+        con = duckdb.connect(str(out), read_only=True, config=DUCKDB_SAFE)
         try:
             table = con.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '_meta'"
@@ -76,7 +85,7 @@ def _duckdb_ours(out: Path) -> str | None:
 def _database(out: Path, head: bytes) -> str | None:
     if _sqlite_ours(head):
         return None
-    if head.startswith(b"SQLite format 3\x00"):
+    if head.startswith(SQLITE_HEADER):
         return "a SQLite database bri-data did not write (its header lacks bri-data's application_id, as do exports of bri-data 0.1)"
     if head[8:12] == b"DUCK":
         return _duckdb_ours(out)
