@@ -25,9 +25,10 @@ def id_check(table: C.Table, dialect: Dialect) -> str:
     SQLite negates a class with `^`, DuckDB with `!` (tests/test_export.py compares the
     two with the pattern)."""
     col, neg = q("id"), "^" if dialect == "sqlite" else "!"
+    # NOT (x GLOB y), not x NOT GLOB y: DuckDB before 2.0 cannot parse the latter.
     glob = (
-        f"{col} GLOB {lit(table.prefix + '-[a-z0-9]*')} AND {col} NOT GLOB {lit(f'*[{neg}a-z0-9-]*')} "
-        f"AND {col} NOT GLOB '*--*' AND {col} NOT GLOB '*-'"
+        f"{col} GLOB {lit(table.prefix + '-[a-z0-9]*')} AND NOT ({col} GLOB {lit(f'*[{neg}a-z0-9-]*')}) "
+        f"AND NOT ({col} GLOB '*--*') AND NOT ({col} GLOB '*-')"
     )
     # SQLite's GLOB and length() stop at a NUL; its bytes as a BLOB do not (an ASCII id
     # has as many bytes as characters).
