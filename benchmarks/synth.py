@@ -380,7 +380,8 @@ class _Package:
 
     # -- spans and citations
     def span(self, words: tuple[int, int] = (1, 5)) -> Span:
-        """A random whole-word span of a body line (spans never have edge spaces)."""
+        """A random whole-word span of a body line (spans never have edge spaces) whose
+        text occurs once on its line, as a curator's quote must (CURATION.md, rule 2)."""
         rng = self.rng
         while True:
             s = rng.randrange(SEEDS)
@@ -394,7 +395,7 @@ class _Package:
                 if b == -1:
                     b = len(text)
                     break
-            if b > a and text[a] != " ":
+            if b > a and text[a] != " " and text.find(text[a:b]) == a and text.find(text[a:b], a + 1) == -1:
                 return s, ln, a, b
 
     def quote(self, sp: Span) -> str:
