@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 from bri_data.contract import model as C
 from bri_data.dataset.frames import NAMES, pandas_frame, polars_frame, shape
 from bri_data.errors import InvalidPackageError, LookupFailedError, PackageNotFoundError, UnknownKeyError, UnreadableInputError
-from bri_data.files.package import read_rows_hashed, read_seeds
+from bri_data.files.package import read_rows_hashed, read_seeds, same_bytes
 from bri_data.files.paths import DESCRIPTOR, resolve_package
 from bri_data.files.seeds import Seed
 from bri_data.findings import Report, short
@@ -286,8 +286,7 @@ def _records(root: Path, table: C.Table, report: Report | None) -> tuple[Any, ..
     rows, digest = read_rows_hashed(root, table)
     if report is None:
         return tuple(_validated(cls, table, row) for row in rows)
-    if report.sha256.get(table.name) != digest:
-        raise UnreadableInputError(f"{table.path} changed after it was validated; nothing was loaded; load again")
+    same_bytes({table.name: digest}, report.sha256, (table,), "after it was validated; nothing was loaded; load again")
     return tuple(cls.model_construct(**row) for row in rows)
 
 

@@ -48,7 +48,7 @@ from bri_data.files.atomic import (
     replacing_dir,
 )
 from bri_data.files.limits import MAX_ROW_BYTES
-from bri_data.files.package import read_cells, read_rows_hashed
+from bri_data.files.package import read_cells, read_rows_hashed, same_bytes
 from bri_data.files.paths import Refused, open_member, read_digest, resolve_package, stop_reading
 from bri_data.findings import Report
 from bri_data.validation.rowengine import collector_paused
@@ -589,14 +589,6 @@ class _Counted(Mapping[str, int]):
         return len(self._validation.result().rows_checked)
 
 
-def _same_bytes(read: Mapping[str, str], report: Report) -> None:
-    """Every table was written from the bytes validated (`Report.sha256`, the validator's
-    own reading), or nothing is published."""
-    for table in C.TABLES:
-        if read.get(table.name) != report.sha256.get(table.name):
-            raise UnreadableInputError(f"{table.path} changed while it was exported; nothing was written; export again")
-
-
 def _foreign(out: Path) -> list[str]:
     """The tables and views of OUT, a database bri-data exported (`check_target` said so),
     that no export writes (`ddl.written_names`): the user's own, which `--force` keeps.
@@ -705,7 +697,7 @@ def export(
                 rows = (write_sqlite if fmt == "sqlite" else write_duckdb)(root, tmp, expected, read)
             # Before the renames: nothing of an invalid package is published, nor rows
             # that are not the ones validated (a file saved over while it was exported).
-            _same_bytes(read, checking.result())
+            same_bytes(read, checking.result().sha256, C.TABLES, "while it was exported; nothing was written; export again")
             if metadata is not None:
                 check_target(Path(metadata), force, kind="json")
     except engine_errors as exc:  # e.g. "database or disk is full"

@@ -228,31 +228,30 @@ def read_table(fh: BinaryIO, rel: str, table: Table, report: Report, facts: File
     with fh:
         lines = _Lines(fh, rel, report)
         reader = csv.reader(lines, strict=True)
+        stopped: tuple[str, str, int] | None = None  # what ended the reading early: code, message, line
         try:
             yield from _rows(reader, lines, rel, table, report, facts)
             facts.complete = True
         except csv.Error as exc:
-            lines.flush()
-            report.emit(
+            stopped = (
                 "csv.malformed",
                 f"the CSV cannot be parsed here ({exc}); check for an unterminated or stray "
                 f"double quote. Rows after this point were not checked",
-                file=rel,
-                line=reader.line_num,
+                reader.line_num,
             )
         except _TooLarge:
-            lines.flush()
-            report.emit(
+            stopped = (
                 "file.too_large",
                 f"a CSV record (a row, quoted line breaks included) longer than {MAX_ROW_BYTES:,} bytes starts here; "
                 "rows from here on were not checked (README: Limits)",
-                file=rel,
-                line=lines.record_line,
+                lines.record_line,
             )
         except OSError as exc:
-            lines.flush()
-            report.emit("file.unreadable", f"reading failed: {exc.strerror or exc}", file=rel, line=reader.line_num)
-        lines.flush()  # the lines of no record (parsing stopped)
+            stopped = ("file.unreadable", f"reading failed: {exc.strerror or exc}", reader.line_num)
+        lines.flush()  # the byte findings still held (lines of no record), before what stopped the reading
+        if stopped is not None:
+            code, message, line = stopped
+            report.emit(code, message, file=rel, line=line)
         lines.drain()
         facts.bytes, facts.sha256 = lines.bytes, lines.hash.hexdigest()
         if facts.bytes == 0:

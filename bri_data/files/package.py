@@ -10,7 +10,7 @@ import contextlib
 import csv
 import hashlib
 import io
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -108,3 +108,13 @@ def read_seeds(root: Path, sources: list[dict[str, Any]] | None = None) -> list[
         except (OSError, UnicodeDecodeError) as exc:
             raise UnreadableInputError(f"cannot read seed {str(path)[:200]!r}: {exc}") from None
     return seeds
+
+
+def same_bytes(read: Mapping[str, str], validated: Mapping[str, str], tables: tuple[C.Table, ...], changed: str) -> None:
+    """Each of TABLES was read (READ: name -> SHA-256 of the bytes read) as the validator
+    read it (VALIDATED: `Report.sha256`), or UnreadableInputError: the file "changed
+    CHANGED" (what was and was not done, and what to do). Load and export share it."""
+    for table in tables:
+        digest = read.get(table.name)
+        if digest is None or digest != validated.get(table.name):
+            raise UnreadableInputError(f"{table.path} changed {changed}")
