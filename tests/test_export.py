@@ -37,6 +37,21 @@ def _csv(table: C.Table) -> list[tuple[object, ...]]:
     return sorted(tuple(r[c] for c in table.column_names) for r in read_rows(ROOT, table))
 
 
+# "sqlite-csv": the SQLite export reading the CSV files with Python's csv module, as it
+# does without pyarrow (with it, from pyarrow's Arrow batches, as DuckDB and Parquet).
+READERS = ["sqlite", "sqlite-csv", "duckdb", "parquet"]
+
+
+def _reader(fmt: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The format to export for the case FMT (one of READERS), its reader chosen."""
+    import bri_data.exports.writers as w
+
+    if fmt == "sqlite-csv":
+        monkeypatch.setattr(w, "_has_pyarrow", lambda: False)
+        return "sqlite"
+    return fmt
+
+
 def test_sqlite_round_trip_constraints_views_and_fts(tmp_path: Path) -> None:
     out = tmp_path / "bri.db"
     result = export("sqlite", out, path=ROOT)
@@ -285,20 +300,27 @@ def test_synthetic_package_round_trips_through_every_format(tmp_path: Path, monk
     assert (int, False) in cells["citations"] and (type(None), True) in cells["events"]
     assert any('"' in r["summary"] and "," in r["summary"] and not r["summary"].isascii() for r in read_rows(pkg, C.EVENTS))
     assert export("sqlite", tmp_path / "x.db", path=pkg).rows == {t: len(v) for t, v in expected.items()}
+    with monkeypatch.context() as m:
+        m.setattr(w, "_has_pyarrow", lambda: False)  # Python's csv module reads the tables
+        assert export("sqlite", tmp_path / "csv.db", path=pkg).rows == {t: len(v) for t, v in expected.items()}
     assert export("duckdb", tmp_path / "x.duckdb", path=pkg).rows == {t: len(v) for t, v in expected.items()}
     assert export("parquet", tmp_path / "pq", path=pkg).rows == {t: len(v) for t, v in expected.items()}
     lite, duck = sqlite3.connect(tmp_path / "x.db"), duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
+    lite_csv = sqlite3.connect(tmp_path / "csv.db")
     for t in C.TABLES:
         cols = ", ".join(f'"{c}"' for c in t.column_names)
         assert _typed(lite.execute(f"SELECT {cols} FROM {t.name}").fetchall()) == expected[t.name], t.name
+        assert _typed(lite_csv.execute(f"SELECT {cols} FROM {t.name}").fetchall()) == expected[t.name], t.name
         assert _typed(duck.execute(f"SELECT {cols} FROM {t.name}").fetchall()) == expected[t.name], t.name
         table = pq.read_table(tmp_path / "pq" / t.name)
         assert table.schema == arrow_schema(t)
         assert _typed(list(zip(*(table.column(c).to_pylist() for c in t.column_names), strict=True))) == expected[t.name], t.name
     # SQLite stored the types the DDL declares (STRICT): integer columns hold integers only
-    assert lite.execute("SELECT DISTINCT typeof(line), typeof(char_start), typeof(char_end) FROM citations").fetchall() == [("integer",) * 3]
+    for db in (lite, lite_csv):
+        assert db.execute("SELECT DISTINCT typeof(line), typeof(char_start), typeof(char_end) FROM citations").fetchall() == [("integer",) * 3]
     duck.close()
     lite.close()
+    lite_csv.close()
 
 
 @pytest.mark.parametrize("fmt", ["sqlite", "duckdb"])
@@ -327,12 +349,13 @@ def test_rows_that_break_a_key_or_a_check_fail_the_export(tmp_path: Path, monkey
         assert list(out.iterdir()) == []
 
 
-@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+@pytest.mark.parametrize("fmt", READERS)
 def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     """'+5' is text to the contract (validate reports it); an export of a file changed
     after validation (validation skipped here) refuses it instead of reading it as 5 (as
     SQLite's STRICT table would), and says which file, also when DuckDB reads the rows
     as a stream."""
+    fmt = _reader(fmt, monkeypatch)
 
     pkg = tmp_path / "pkg"
     shutil.copytree(ROOT / "data", pkg / "data")
@@ -460,11 +483,12 @@ def _drop_last_citation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(w, "_arrow_batches", fewer_batches)
 
 
-@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+@pytest.mark.parametrize("fmt", READERS)
 def test_rows_read_back_must_be_the_rows_validate_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     """The read-back is independent of the writer: a file holding every row the writer
     wrote, but not every row validate counted in the CSV, fails the export (Parquet
     included, whose files are read back too); the cycle collector is running again."""
+    fmt = _reader(fmt, monkeypatch)
     _drop_last_citation(monkeypatch)
     out = tmp_path / "out"
     out.mkdir()
@@ -699,11 +723,12 @@ def test_an_invalid_package_is_reported_and_nothing_is_published(tmp_path: Path,
     assert cli.exit_code == 1 and list(out.iterdir()) == [], cli.stderr
 
 
-@pytest.mark.parametrize("fmt", ["sqlite", "duckdb", "parquet"])
+@pytest.mark.parametrize("fmt", READERS)
 def test_a_table_saved_over_while_it_is_exported_is_not_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
     """Validation and the writer read the files apart: a table saved over in between (the
     same number of rows, so the counts agree) was exported as if validated. The writer's
     reading is hashed and must be the bytes validated, or nothing is published."""
+    fmt = _reader(fmt, monkeypatch)
     import threading
 
     import bri_data.exports.writers as w

@@ -4,9 +4,10 @@ An existing OUT is never replaced without `force`; a failed or interrupted expor
 nothing behind (see `atomic.replacing`). The package is validated in a thread while its
 tables are written to the temporary path (`Validation`), and nothing is renamed into place
 before it passed; the tables are streamed from the CSV files in chunks, typed as the contract types them
-(`read_rows`: integers int, empty cells NULL; no record object per row): SQLite by
-`executemany` on each chunk's rows, DuckDB and Parquet as Arrow batches from pyarrow's
-streaming CSV reader. The rows in flight are one chunk, or, for DuckDB, one table whose rows
+(`read_rows`: integers int, empty cells NULL; no record object per row): DuckDB and
+Parquet as Arrow batches from pyarrow's streaming CSV reader, SQLite by `executemany` on
+each chunk's rows (those batches' rows when pyarrow is installed, else Python's csv
+module's). The rows in flight are one chunk, or, for DuckDB, one table whose rows
 refer to each other (as Arrow data, inserted parents first); the validation beside them,
 and DuckDB's own indexes, take more (BENCHMARKS.md).
 
@@ -56,6 +57,7 @@ from bri_data.validation.rowengine import collector_paused
 Format = Literal["sqlite", "duckdb", "parquet"]
 FORMATS: tuple[str, ...] = ("sqlite", "duckdb", "parquet")
 CHUNK = 50_000  # rows checked and handed to SQLite at a time
+SLICE = 10_000  # rows of an Arrow batch made Python objects and handed to SQLite at a time
 # The SQLite writer's page cache (KiB): the FTS indexes (about 31 MB at 1M rows) are built
 # while the key checks read the tables, and a writer whose cache overflows must wait for
 # those readers before it may write to the file (correct, only slower). 64 MiB: at 1M
@@ -213,7 +215,34 @@ def _written_integers(cells: Sequence[str]) -> bool:
     return all(v == "" or _INT.match(v) for v in cells)
 
 
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _insert_sqlite(con: Any, root: Path, table: C.Table, read: dict[str, str]) -> int:
+    """Insert TABLE's rows: with pyarrow installed, from the Arrow batches DuckDB and
+    Parquet are written from (`_arrow_batches`: typed, empty cells null), else from
+    Python's csv module (`_insert_sqlite_csv`). The same values either way (tested);
+    pyarrow's reader parses in C, which at 1M rows took the SQLite export from about 3.5x
+    to about 2.7x the time to validate (BENCHMARKS.md)."""
+    if not _has_pyarrow():
+        return _insert_sqlite_csv(con, root, table, read)
+    insert = f"INSERT INTO {sql.q(table.name)} VALUES ({', '.join('?' for _ in table.columns)})"
+    n = 0
+    with contextlib.closing(_arrow_batches(root, table, read)) as batches:
+        for batch in batches:
+            for start in range(0, batch.num_rows, SLICE):  # a slice's rows as Python objects at a time, not a block's
+                part = batch.slice(start, SLICE)
+                con.executemany(insert, zip(*(column.to_pylist() for column in part.columns), strict=True))
+            n += batch.num_rows
+    return n
+
+
+def _insert_sqlite_csv(con: Any, root: Path, table: C.Table, read: dict[str, str]) -> int:
     """Insert TABLE's rows chunk by chunk, the cells as written: the INSERT makes an empty
     cell NULL (NULLIF) and the STRICT table stores an integer column's text as the integer
     it spells, as `read_rows` types them. SQLite would also store '+5', ' 5' or '5.0' as 5,
