@@ -349,12 +349,13 @@ def test_rows_that_break_a_key_or_a_check_fail_the_export(tmp_path: Path, monkey
         assert list(out.iterdir()) == []
 
 
+@pytest.mark.parametrize("written", ["+{}", "{}\n"])
 @pytest.mark.parametrize("fmt", READERS)
-def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str) -> None:
-    """'+5' is text to the contract (validate reports it); an export of a file changed
-    after validation (validation skipped here) refuses it instead of reading it as 5 (as
-    SQLite's STRICT table would), and says which file, also when DuckDB reads the rows
-    as a stream."""
+def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, written: str) -> None:
+    """'+5' and '5' with a line break after it (a quoted cell) are text to the contract
+    (validate reports them); an export of a file changed after validation (validation
+    skipped here) refuses them instead of reading them as 5 (as SQLite's STRICT table
+    would), and says which file, also when DuckDB reads the rows as a stream."""
     fmt = _reader(fmt, monkeypatch)
 
     pkg = tmp_path / "pkg"
@@ -363,7 +364,7 @@ def test_an_integer_cell_without_the_written_form_is_refused(tmp_path: Path, mon
     _skip_validation(monkeypatch, pkg)
     citations = (pkg / "data" / "citations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     cells = next(csv.reader([citations[-1]]))
-    cells[C.CITATIONS.column_names.index("line")] = "+" + cells[C.CITATIONS.column_names.index("line")]
+    cells[C.CITATIONS.column_names.index("line")] = written.format(cells[C.CITATIONS.column_names.index("line")])
     with (pkg / "data" / "citations.csv").open("w", encoding="utf-8", newline="") as fh:
         fh.writelines(citations[:-1])
         csv.writer(fh, lineterminator="\n").writerow(cells)

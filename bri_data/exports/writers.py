@@ -212,7 +212,7 @@ def _written_integers(cells: Sequence[str]) -> bool:
     digits = "".join(cells)
     if digits.isascii() and digits.isdigit() and max(map(len, cells), default=0) <= 18:
         return True
-    return all(v == "" or _INT.match(v) for v in cells)
+    return all(v == "" or _INT.fullmatch(v) for v in cells)  # fullmatch: `$` also matches before a final "\n"
 
 
 def _has_pyarrow() -> bool:
