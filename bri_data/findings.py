@@ -59,7 +59,6 @@ CODES: dict[str, tuple[str, str]] = {
     "provenance.offset_range": ("provenance", "A citation's offsets are outside its line, or end <= start."),
     "provenance.quote_empty": ("provenance", "A citation's quote is empty."),
     "provenance.quote_mismatch": ("provenance", "A citation's quote is not the text at its span."),
-    "provenance.ambiguous_quote": ("provenance", "A citation's quote occurs more than once on its line (not judged for role `alias`, whose quote is the alias as printed)."),
     "provenance.uncited": ("provenance", "A record that no citation supports."),
     "provenance.alias": ("provenance", "An actor alias that occurs in no seed."),
     "provenance.statement_text": ("provenance", "A statement's text equals none of its citations' quotes."),

@@ -17,7 +17,6 @@ import pytest
 from bri_data.build.generate import build
 from bri_data.contract import model as C
 from bri_data.contract.cells import typed
-from bri_data.files.package import read_rows
 from bri_data.findings import Report
 from bri_data.validation import columnar
 from bri_data.validation.columnar import ColumnarRun, Lookup, Unsupported
@@ -277,32 +276,6 @@ def test_engines_agree_when_every_row_is_broken(tmp_path: Path, small_blocks: No
     counts = _agree(pkg)[1]
     assert counts["row.enum"] > 300 and counts["provenance.quote_mismatch"] > 500 and counts["provenance.statement_text"] > 100, counts
     assert _agree(pkg, 2)[1] == counts
-
-
-def test_engines_agree_on_quotes_that_repeat_on_their_line(tmp_path: Path, small_blocks: None) -> None:
-    """Every citation cut to its first word: where the word occurs again on its line, the
-    quote no longer names its span alone (rule 2), except for an alias citation, whose
-    quote is the alias as printed. Past the cap the counts come from the masks."""
-    pkg = tmp_path / "synth"
-    synth.write(3000, pkg)
-    sources = {r["id"]: (pkg / str(r["path"])).read_text(encoding="utf-8").split("\n") for r in read_rows(pkg, C.SOURCES)}
-    expected = {"alias": 0, "other": 0}
-
-    def change(rows: list[list[str]]) -> None:
-        at = {c: rows[0].index(c) for c in ("source_id", "line", "char_start", "char_end", "quote", "role")}
-        for row in rows[1:]:
-            word = row[at["quote"]].split(" ")[0]
-            start = int(row[at["char_start"]])
-            row[at["quote"]], row[at["char_end"]] = word, str(start + len(word))
-            text = sources[row[at["source_id"]]][int(row[at["line"]]) - 1]
-            if text.find(word) < start or text.find(word, start + 1) >= 0:
-                expected["alias" if row[at["role"]] == C.ALIAS_ROLE else "other"] += 1
-    _edit(pkg, "citations", change)
-    refresh_hashes(pkg)
-    counts = _agree(pkg, 3)[1]
-    assert expected["other"] > 100 and expected["alias"] > 0, expected
-    assert counts.get("provenance.ambiguous_quote") == expected["other"], counts
-    assert _agree(pkg)[1] == counts
 
 
 def test_keys_across_blocks(tmp_path: Path, small_blocks: None) -> None:

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 
 from bri_data.cli import app
+from bri_data.contract import model as C
 from bri_data.dataset.curation import coverage, locate_in_package, sentences
 from bri_data.errors import LookupFailedError
+from bri_data.files.package import read_rows, read_seeds
 from fixturekit import ROOT, cli_runner, copy_package
 
 runner = cli_runner()
@@ -28,6 +30,23 @@ def test_shipped_seeds_are_fully_covered() -> None:
     assert [s.source_id for s in result.seeds] == ["src-preiherman-edm-2024", "src-kazan-interviews-report"]
     for seed in result.seeds:
         assert seed.total > 20 and seed.cited == seed.total and seed.uncited == []
+
+
+def test_shipped_quotes_occur_once_on_their_line_but_an_alias() -> None:
+    """Rule 2 of CURATION.md, on the shipped data (`bri-data validate` does not check it:
+    an exact check reads each citation's whole line, which a package citing very long
+    lines many times could make last for hours). A quote occurs nowhere on its line but
+    at char_start, overlapping occurrences included; an alias citation quotes the alias
+    as printed and may repeat, its offsets saying which occurrence (`cit-003-143`)."""
+    seeds = {s.source_id: s for s in read_seeds(ROOT)}
+    repeated = []
+    for c in read_rows(ROOT, C.CITATIONS):
+        text = seeds[c["source_id"]].line(c["line"])
+        assert text is not None and text[c["char_start"] : c["char_end"]] == c["quote"], c["id"]
+        others = [i for i in range(len(text)) if text.startswith(c["quote"], i) and i != c["char_start"]]
+        if others:
+            repeated.append((c["id"], c["role"], others))
+    assert repeated == [("cit-003-143", "alias", [88])]
 
 
 def _drop_citations_on_line(pkg: Path, source_id: str, line: int) -> int:

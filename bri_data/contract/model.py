@@ -343,9 +343,6 @@ CITATION_ROLES = (
     Term("date", "The span gives the record's date."),
     Term("metadata", "Title, byline, dateline, publisher or author line of a source."),
 )
-# The one role whose quote may occur more than once on its line: it is the alias as
-# printed, and its offsets say which occurrence (provenance.ambiguous_quote).
-ALIAS_ROLE = "alias"
 
 RELATION_KINDS = (
     Term("same_as", "The two records refer to the same real-world thing, act or utterance, reported twice (typically once per seed)."),

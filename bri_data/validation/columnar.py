@@ -1161,10 +1161,6 @@ class ColumnarRun:
             ("provenance.offset_range", judged & txt.is_not_null() & ~fits),
             ("provenance.quote_empty", fits & quote.is_null()),
             ("provenance.quote_mismatch", fits & quote.is_not_null() & ~same),
-            # once on its line (`Provenance._citation`): no occurrence that starts before
-            # char_start (in the line up to the quote's last character but one) or after it
-            ("provenance.ambiguous_quote", fits & quote.is_not_null() & same & (pl.col("role") != C.ALIAS_ROLE).fill_null(True)
-             & (txt.str.slice(0, (ce - 1).clip(0)).str.contains(quote, literal=True) | txt.str.slice((cs + 1).clip(0)).str.contains(quote, literal=True))),
         ]
         self._check(C.CITATIONS, rel, c, checks, "provenance")
         # The statements cited here (looked up, no join per block): each cited, quoted

@@ -142,8 +142,6 @@ class Provenance:
         if text is not None and 0 <= start < end <= len(text) and quote and quote == text[start:end]:
             if isinstance(record, str) and self.statement_text.get(record) == quote:
                 self.verbatim.add(record)
-            if v.get("role") != C.ALIAS_ROLE and (text.find(quote) < start or text.find(quote, start + 1) >= 0):
-                ambiguous(self.report, rel, line, rid, quote, n, text)
             return  # the common case, without the findings' dictionary
         where = {"file": rel, "line": line, "record_id": rid}
         if text is None:
@@ -204,25 +202,6 @@ def _first_difference(quote: str, actual: str) -> str:
     def points(s: str) -> str:
         return " ".join(f"U+{ord(c):04X}" for c in s[i : i + 2]) or "(end)"
     return f"at character {i} the quote has {points(quote)}, the seed {points(actual)}"
-
-
-def ambiguous(report: Report, rel: str, line: int, rid: str | None, quote: str, n: object, text: str) -> None:
-    """Rule 2 of CURATION.md: a quote names its span alone, so it occurs once on its line;
-    an alias citation quotes the alias as printed, and its offsets say which occurrence."""
-    places: list[str] = []
-    at = text.find(quote)
-    while at >= 0 and len(places) < MAX_PLACES:
-        places.append(f"[{at}:{at + len(quote)})")
-        at = text.find(quote, at + 1)
-    report.emit(
-        "provenance.ambiguous_quote",
-        f"quote {short(quote)} occurs more than once on line {n} (at {', '.join(places)}); lengthen it until it is unique "
-        "(`bri-data locate` prints every place of a text)",
-        file=rel,
-        line=line,
-        field="quote",
-        record_id=rid,
-    )
 
 
 def uncited(report: Report, table: C.Table, rid: str, line: int) -> None:
