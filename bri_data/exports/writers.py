@@ -227,8 +227,8 @@ def _insert_sqlite(con: Any, root: Path, table: C.Table, read: dict[str, str]) -
     """Insert TABLE's rows: with pyarrow installed, from the Arrow batches DuckDB and
     Parquet are written from (`_arrow_batches`: typed, empty cells null), else from
     Python's csv module (`_insert_sqlite_csv`). The same values either way (tested);
-    pyarrow's reader parses in C, which at 1M rows took the SQLite export from about 3.5x
-    to about 2.7x the time to validate (BENCHMARKS.md)."""
+    pyarrow's reader parses in C: at 1M rows the writer alone took 7.7 s instead of 8.6 s
+    (BENCHMARKS.md)."""
     if not _has_pyarrow():
         return _insert_sqlite_csv(con, root, table, read)
     insert = f"INSERT INTO {sql.q(table.name)} VALUES ({', '.join('?' for _ in table.columns)})"
