@@ -301,8 +301,7 @@ def test_synthetic_package_round_trips_through_every_format(tmp_path: Path, monk
     assert any('"' in r["summary"] and "," in r["summary"] and not r["summary"].isascii() for r in read_rows(pkg, C.EVENTS))
     assert export("sqlite", tmp_path / "x.db", path=pkg).rows == {t: len(v) for t, v in expected.items()}
     with monkeypatch.context() as m:
-        m.setattr(w, "_has_pyarrow", lambda: False)  # Python's csv module reads the tables
-        assert export("sqlite", tmp_path / "csv.db", path=pkg).rows == {t: len(v) for t, v in expected.items()}
+        assert export(_reader("sqlite-csv", m), tmp_path / "csv.db", path=pkg).rows == {t: len(v) for t, v in expected.items()}
     assert export("duckdb", tmp_path / "x.duckdb", path=pkg).rows == {t: len(v) for t, v in expected.items()}
     assert export("parquet", tmp_path / "pq", path=pkg).rows == {t: len(v) for t, v in expected.items()}
     lite, duck = sqlite3.connect(tmp_path / "x.db"), duckdb.connect(str(tmp_path / "x.duckdb"), read_only=True)
