@@ -8,7 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bri_data.cli import app
+from bri_data.errors import UsageError
+from bri_data.validation.run import validate
 from fixturekit import ROOT, cli_runner, copy_package, refresh_hashes
 
 runner = cli_runner()
@@ -66,13 +70,17 @@ def test_max_findings_caps_each_code_and_counts_the_rest(tmp_path: Path) -> None
     assert doc["omitted"]["provenance.line_range"] == n - 2
     text = runner.invoke(app, ["validate", str(pkg), "--max-findings", "2"]).stdout
     assert f"... and {n - 2} more provenance.line_range finding(s) not shown" in text
+    # The library refuses a cap the command line cannot parse, before it reads anything
+    # (it failed only at the first finding, with an IndexError or a TypeError).
+    for cap in (0, -1, "2", 2.0, True):
+        with pytest.raises(UsageError, match="max_per_code must be a whole number of at least 1"):
+            validate(pkg, max_per_code=cap)  # type: ignore[arg-type]
 
 
 def test_work_past_the_cap_is_counting_and_never_changes_what_is_kept(tmp_path: Path) -> None:
     """`Report.wants` with a place: a finding that sorts before the last kept one is still
     explained (citations.csv sorts before events.csv but is checked last)."""
     from bri_data.findings import Report
-    from bri_data.validation.run import validate
 
     report = Report("x", max_per_code=2)
     for line in (5, 6):

@@ -255,9 +255,13 @@ def test_unknown_ids_raise_in_every_dataset_method() -> None:
     would read as an uncited record."""
     ds = load(ROOT)
     for method in ("table_of", "citations", "cited_spans", "referrers", "links", "relations_of", "label"):
-        for key in ("act-lukashenk", "nonsense", ""):
+        for key in ("act-lukashenk", "nonsense", "", ["act-lukashenka"], None):
             with pytest.raises(UnknownKeyError, match="no record with id"):
                 getattr(ds, method)(key)
+    for frame in ("to_pandas", "to_polars"):
+        for name in (["events"], "event", 3):  # a list names no table, as an int does not
+            with pytest.raises(UnknownKeyError, match="no table or view"):
+                getattr(ds, frame)(name)
     assert ds.table_of("act-lukashenka") == "actors" and ds.citations("act-lukashenka")
     assert ds.table_of("cit-000-001") == "citations" and ds.citations("cit-000-001") == ()
 

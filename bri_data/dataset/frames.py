@@ -52,11 +52,11 @@ class Shape:
 
 def shape(name: str, tables: Mapping[str, Sequence[Any]], by_id: Mapping[str, Any]) -> Shape:
     """The rows of table or view NAME from the records of TABLES (records by id in BY_ID)."""
-    if name in C.TABLES_BY_NAME:
+    if isinstance(name, str) and name in C.TABLES_BY_NAME:  # a list or other unhashable is no name
         table = C.TABLES_BY_NAME[name]
         rows = [{c.name: getattr(r, c.name) for c in table.columns} for r in tables[name]]
         return Shape(name, table.description, "id", table.columns, rows)
-    if name not in V.VIEWS_BY_NAME:
+    if not isinstance(name, str) or name not in V.VIEWS_BY_NAME:
         raise UnknownKeyError(f"no table or view {name!r}; there are: {', '.join(NAMES)}")
     view = V.VIEWS_BY_NAME[name]
     out = []

@@ -112,7 +112,7 @@ class Dataset(Mapping[str, Any]):
     def __getitem__(self, record_id: str) -> Any:
         try:
             return self._by_id[record_id]
-        except KeyError:
+        except (KeyError, TypeError):  # TypeError: an unhashable key (a list) is no id either
             raise UnknownKeyError(f"no record with id {record_id!r}") from None
 
     def __contains__(self, record_id: object) -> bool:

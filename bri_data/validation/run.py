@@ -43,6 +43,10 @@ def validate(path: str | Path | None = None, max_per_code: int = DEFAULT_MAX_PER
     """
     if engine not in ENGINES:
         raise UsageError(f"unknown engine {engine!r}; use one of {', '.join(ENGINES)}")
+    if isinstance(max_per_code, bool) or not isinstance(max_per_code, int) or max_per_code < 1:
+        # The CLI's `--max-findings` refuses these as it parses; a library caller is told here,
+        # not by an IndexError at the first finding kept.
+        raise UsageError(f"max_per_code must be a whole number of at least 1, got {max_per_code!r}")
     desc_path = resolve_package(path)
     root = desc_path.parent
     report = Report(str(desc_path), max_per_code=max_per_code, engine_requested=engine)
