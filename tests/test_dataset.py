@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sqlite3
 import sys
@@ -62,8 +63,36 @@ def test_records_of_a_validated_package_equal_pydantic_validated_ones(tmp_path: 
     pkg = copy_package(tmp_path / "pkg")
     events = pkg / "data" / "events.csv"
     events.write_text(events.read_text(encoding="utf-8").replace(",summit,", ",sumit,", 1), encoding="utf-8")
-    with pytest.raises(UnreadableInputError, match=r"data/events\.csv: record 'evt-.*', type 'sumit': Input should be"):
-        load(pkg, validate=False)  # unvalidated rows: pydantic checks them, the library's error says so
+    with pytest.raises(UnreadableInputError, match=r"data/events\.csv: record 'evt-.*', type: events\.type 'sumit' is not in the vocabulary"):
+        load(pkg, validate=False)  # unvalidated rows are still checked, and the library's error says so
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "says"),
+    [
+        ("line", "5_0", r"line: citations\.line must be a whole number, got '5_0'"),  # int() reads 50
+        ("line", "+7", r"line: citations\.line must be a whole number"),
+        ("line", " 7", r"line: citations\.line must be a whole number"),
+        ("line", "7.0", r"line: citations\.line must be a whole number"),
+        ("line", "0", r"line: citations\.line must be at least 1, got 0"),
+        ("char_start", "-1", r"char_start: citations\.char_start must be at least 0"),
+        ("id", "cit-Bad", r"'cit-Bad', id: citations\.id 'cit-Bad' does not match"),
+        ("quote", "a\x07b", r"quote: citations\.quote holds the control character \\x07"),
+    ],
+)
+def test_unvalidated_rows_get_the_row_check_validate_makes(tmp_path: Path, column: str, cell: str, says: str) -> None:
+    """load(validate=False) checks each row as `validate` does (JSON Schema, control
+    characters): pydantic alone took '5_0' as 50, '+7' as 7, a line 0 and a malformed id,
+    and a citation then pointed at other words than its quote."""
+    pkg = copy_package(tmp_path / "pkg")
+    path = pkg / "data" / "citations.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[1][rows[0].index(column)] = cell
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)
+    with pytest.raises(UnreadableInputError, match=r"data/citations\.csv: record .*" + says):
+        load(pkg, validate=False)
 
 
 def test_a_table_changed_after_validation_is_not_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ from bri_data.files.package import read_rows_hashed, read_seeds, same_bytes
 from bri_data.files.paths import DESCRIPTOR, resolve_package
 from bri_data.files.seeds import Seed
 from bri_data.findings import Report, short
+from bri_data.validation.rows import first_problem
 
 
 class Record(BaseModel):
@@ -291,8 +292,14 @@ def _records(root: Path, table: C.Table, report: Report | None) -> tuple[Any, ..
 
 
 def _validated(cls: type[Record], table: C.Table, row: dict[str, Any]) -> Record:
-    """ROW as a record, pydantic validating it; a row that does not fit raises the
-    library's UnreadableInputError (naming table, record and field), not pydantic's error."""
+    """ROW as a record, checked as `validate` checks a row (its table's JSON Schema: types,
+    patterns, vocabularies, limits; control characters), then built by pydantic. A row
+    that does not fit raises the library's UnreadableInputError (naming table, record and
+    field). Pydantic alone would read '5_0' as 50 and take a line 0 or a malformed id."""
+    problem = first_problem(table, row)
+    if problem is not None:
+        field, message = problem
+        raise UnreadableInputError(f"{table.path}: record {short(row.get('id'))}, {field}: {message}; run `bri-data validate`")
     try:
         return cls(**row)
     except ValidationError as exc:

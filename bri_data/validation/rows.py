@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -56,18 +57,26 @@ def check_row(table: C.Table, row: Row, present: set[str], rel: str, report: Rep
     # A row from a block the reader cleared (`Row.plain`) needs no search.
     if row.plain or control_character("\t".join(filter(None, row.values.values()))) is None:
         return values
+    for field, message in _controls(table, values):
+        report.emit("row.control_character", message, file=rel, line=row.line, field=field, record_id=row.record_id)
+    return values
+
+
+def first_problem(table: C.Table, values: dict[str, Any]) -> tuple[str | None, str] | None:
+    """The first way VALUES (a row as `typed` types it) fails the row check of `check_row`
+    (its table's JSON Schema, then control characters), as (field, message); None if it
+    passes. For `load(validate=False)`, which checks rows but not the package."""
+    for err in _validator(table.name).errors(values):
+        field = err.field or err.missing
+        return field, _explain(table, field, err.keyword, err.expected, err.instance)[1]
+    return next(_controls(table, values), None)
+
+
+def _controls(table: C.Table, values: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for col in table.columns:
         value = values.get(col.name)
         if isinstance(value, str) and (found := control_character(value)) is not None:
-            report.emit(
-                "row.control_character",
-                f"{table.name}.{col.name} holds the control character {found}; remove it (a cell is one line of printable text)",
-                file=rel,
-                line=row.line,
-                field=col.name,
-                record_id=row.record_id,
-            )
-    return values
+            yield col.name, f"{table.name}.{col.name} holds the control character {found}; remove it (a cell is one line of printable text)"
 
 
 def _explain(table: C.Table, field: str | None, kw: str, expected: Any, value: Any) -> tuple[str, str]:
