@@ -57,7 +57,18 @@ def test_sqlite_round_trip_constraints_views_and_fts(tmp_path: Path) -> None:
     result = export("sqlite", out, path=ROOT)
     assert result.rows["citations"] == len(read_rows(ROOT, C.CITATIONS))
     con = sqlite3.connect(out)
+    # SQLite's default, which README says to change on each connection that edits: a
+    # reference to nothing is taken until foreign keys are turned on.
+    dangling = (
+        "INSERT INTO statements (id, speaker_id, date_basis, channel, mode, text, topic, attribution) "
+        "VALUES ('stm-x', 'act-nobody', 'not_given', 'interview', 'direct', 't', 'nato', 'fact')"
+    )
+    con.execute(dangling)
+    assert [r[0] + ">" + r[2] for r in con.execute("PRAGMA foreign_key_check")] == ["statements>actors"]
+    con.rollback()
     con.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        con.execute(dangling)
     for table in C.TABLES:
         cols = ", ".join(f'"{c}"' for c in table.column_names)
         assert sorted(con.execute(f"SELECT {cols} FROM {table.name}").fetchall()) == _csv(table)
