@@ -1,4 +1,4 @@
-"""Generate the data dictionary (docs/tables.md) from the contract."""
+"""Generate the data dictionary (docs/tables.md) and the datasheet (DATASHEET.md) from the contract."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Render a validation Report as text, JSON or GitHub workflow commands.
 
 A registry keyed by format name, as check-jsonschema does. The JSON shape is a
-committed interface (documented in README "JSON output"); bump `JSON_VERSION` on any
+committed interface (documented in README, "Output formats"); bump `JSON_VERSION` on any
 incompatible change.
 """
 
